@@ -1,0 +1,1 @@
+"""Curated profile tables shipped with sistermatch (CSV files; see README.md here)."""

@@ -1,0 +1,32 @@
+"""Pair features, one module per aspect; all vectorised over (query, candidate) pairs."""
+
+from .base import FeatureBlock, FeatureContext, FeatureSet, QueryBatch, gather
+from .country import CountryFeatures
+from .geography import GeographyFeatures
+from .graph import GraphFeatures
+from .name import NameFeatures
+from .profile import ProfileFeatures
+from .size import SizeFeatures
+
+__all__ = ["FeatureBlock", "FeatureContext", "FeatureSet", "QueryBatch", "gather", "CountryFeatures",
+           "GeographyFeatures", "GraphFeatures", "NameFeatures", "ProfileFeatures", "SizeFeatures",
+           "default_feature_set", "BASE_ASPECTS", "ALL_ASPECTS"]
+
+BASE_ASPECTS = ("size", "geography", "name", "country", "graph")
+ALL_ASPECTS = BASE_ASPECTS + ("profile",)
+
+
+def default_feature_set(aspects=ALL_ASPECTS, industry_mode="alike", history_mode="alike"):
+    """The standard blocks for the named aspects, in a fixed order."""
+    unknown = set(aspects) - set(ALL_ASPECTS)
+    if unknown:
+        raise ValueError(f"unknown aspects {sorted(unknown)}; choose from {ALL_ASPECTS}")
+    make = {
+        "size": SizeFeatures,
+        "geography": GeographyFeatures,
+        "name": NameFeatures,
+        "country": CountryFeatures,
+        "graph": GraphFeatures,
+        "profile": lambda: ProfileFeatures(industry_mode=industry_mode, history_mode=history_mode),
+    }
+    return FeatureSet([make[a]() for a in ALL_ASPECTS if a in aspects])

@@ -1,0 +1,61 @@
+"""Ties between the two countries: language, borders, and how often they already twin."""
+
+import numpy as np
+
+from .base import FeatureBlock, gather
+
+__all__ = ["CountryFeatures"]
+
+SMOOTHING = 10.0
+
+
+class CountryFeatures(FeatureBlock):
+    """Shared official language, shared border, and the country pair's twinning record.
+
+    ``country_pair_share`` is the share of the query country's partnerships that go to
+    the candidate's country, smoothed towards zero for countries with few
+    partnerships; ``candidate_country_activity`` is how much the candidate's country
+    twins at all.
+    """
+
+    name = "country"
+    columns = ("same_language", "neighbour_countries", "country_pair_log", "country_pair_share",
+               "candidate_country_activity", "region_pair", "region_to_country")
+
+    def compute(self, batch, qpos, cand):
+        ctx = batch.ctx
+        c = ctx.cities
+        q = batch.query(qpos)
+        cq, cc = c.country[q], c.country[cand]
+        pairs = ctx.country_pairs[cq, cc]
+        return self.stack(
+            c.shared_language[cq, cc],
+            c.countries.neighbours[cq, cc],
+            np.log1p(pairs),
+            pairs / (ctx.country_degree[cq] + SMOOTHING),
+            np.log1p(ctx.country_degree[cc]),
+            np.log1p(gather(ctx.region_pairs, np.broadcast_to(c.region[q], cand.shape), c.region[cand])),
+            np.log1p(ctx.region_country[c.region[q], cc]),
+        )
+
+    def describe(self, column, batch, qpos, cand, value):
+        ctx = batch.ctx
+        c = ctx.cities
+        cq, cc = c.country[batch.rows[qpos]], c.country[cand]
+        names = c.countries.names
+        if column == "same_language" and value:
+            langs = sorted(c.countries.languages[cq] & c.countries.languages[cc])
+            return f"shared official language ({', '.join(langs)})"
+        if column == "neighbour_countries" and value:
+            return f"{names[cq]} and {names[cc]} are neighbours"
+        if column in ("country_pair_log", "country_pair_share") and value:
+            n = int(ctx.country_pairs[cq, cc])
+            return f"{n:,} known partnerships between {names[cq]} and {names[cc]}"
+        q = int(batch.rows[qpos])
+        if column == "region_pair" and value:
+            n = int(gather(ctx.region_pairs, [c.region[q]], [c.region[cand]])[0])
+            return f"{n} known partnership{'s' * (n != 1)} between the regions of {c.name[q]} and {c.name[cand]}"
+        if column == "region_to_country" and value:
+            n = int(ctx.region_country[c.region[q], cc])
+            return f"{n} partnership{'s' * (n != 1)} from {c.name[q]}'s region to {names[cc]}"
+        return None

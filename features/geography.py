@@ -1,0 +1,39 @@
+"""Geography: great-circle distance, continent, and latitude as a climate proxy."""
+
+import numpy as np
+
+from .base import FeatureBlock
+
+__all__ = ["GeographyFeatures"]
+
+_EARTH_KM = 6371.0088
+
+
+class GeographyFeatures(FeatureBlock):
+    """Distance (log km), same continent, latitude gap (climate) and same hemisphere."""
+
+    name = "geography"
+    columns = ("log_distance", "same_continent", "latitude_gap", "same_hemisphere")
+
+    def compute(self, batch, qpos, cand):
+        c = batch.ctx.cities
+        q = batch.query(qpos)
+        cos = np.clip(batch.rowdot(c.xyz, qpos, cand), -1.0, 1.0)
+        km = _EARTH_KM * np.arccos(cos)
+        cont = c.continent_code
+        return self.stack(
+            np.log10(1.0 + km),
+            cont[q] == cont[cand],
+            np.abs(c.latitude[q] - c.latitude[cand]) / 90.0,
+            (c.latitude[q] >= 0) == (c.latitude[cand] >= 0),
+        )
+
+    def describe(self, column, batch, qpos, cand, value):
+        if column == "log_distance":
+            km = 10 ** value - 1
+            return f"{km:,.0f} km apart"
+        if column == "latitude_gap":
+            return "similar climate (latitude)"
+        if column == "same_continent" and value:
+            return "same continent"
+        return None

@@ -1,0 +1,93 @@
+"""The partnership graph: who twins a lot, and who is close to the query's partners."""
+
+import numpy as np
+
+from .base import FeatureBlock, gather
+
+__all__ = ["GraphFeatures"]
+
+
+class GraphFeatures(FeatureBlock):
+    """Closeness in the partnership graph.
+
+    - ``candidate_degree``: log number of the candidate's partners (towns that twin a
+      lot twin again);
+    - ``common_partners`` and ``adamic_adar``: shared partners of query and candidate;
+    - ``partners_in_country`` / ``partners_in_region``: the query's partners in the
+      candidate's country or region; ``two_hop_in_country``: partners of partners there;
+    - ``partner_centroid``: closeness of the candidate to where the query's partners are;
+    - ``neighbour_partner`` / ``neighbour_country``: partners of the twinned towns near
+      the query (what carries a town with no partners yet);
+    - ``query_degree``: how warm the query is, so a model can weigh the rest by it.
+    """
+
+    name = "graph"
+    columns = ("candidate_degree", "common_partners", "adamic_adar", "partners_in_country",
+               "partners_in_region", "two_hop_in_country", "partner_centroid",
+               "neighbour_partner", "neighbour_country", "query_degree")
+
+    def compute(self, batch, qpos, cand):
+        ctx = batch.ctx
+        c = ctx.cities
+        s = batch.partners
+        one = len(batch) == 1
+        p = 0 if one else qpos
+        aa = batch.cached("adamic_adar", lambda: (s.multiply(ctx.adamic_adar_weight[None, :]).tocsr()
+                                                  @ ctx.graph.adjacency).tocsr())
+        in_country = batch.cached("in_country", lambda: np.asarray((s @ ctx.country_onehot).todense()))
+        in_region = batch.cached("in_region", lambda: (s @ ctx.region_onehot).toarray() if one
+                                 else (s @ ctx.region_onehot).tocsr())
+        two_country = batch.cached("two_country", lambda: np.asarray((batch.two_hop @ ctx.country_onehot).todense()))
+        centroid = batch.cached("centroid", lambda: _normalise(np.asarray(s @ c.xyz)))
+        nb = batch.neighbour_partners
+        nb_country = batch.cached("nb_country", lambda: np.asarray((nb @ ctx.country_onehot).todense()))
+        cc = c.country[cand]
+        deg_q = ctx.degree[batch.rows][p]
+        region = in_region[0, c.region[cand]] if one else gather(in_region, qpos, c.region[cand])
+        return self.stack(
+            ctx.log_degree[cand],
+            np.log1p(gather(batch.two_hop, qpos, cand)),
+            gather(aa, qpos, cand),
+            np.log1p(in_country[p, cc]),
+            np.log1p(region),
+            np.log1p(two_country[p, cc]) - np.log1p(deg_q),
+            c.xyz[cand] @ centroid[0] if one else np.einsum("ij,ij->i", centroid[qpos], c.xyz[cand]),
+            np.log1p(gather(nb, qpos, cand)),
+            np.log1p(nb_country[p, cc]),
+            np.log1p(deg_q),
+        )
+
+    def describe(self, column, batch, qpos, cand, value):
+        ctx = batch.ctx
+        c = ctx.cities
+        q = int(batch.rows[qpos])
+        qname, country = c.name[q], c.countries.names[c.country[cand]]
+        if column == "candidate_degree" and value:
+            return f"{c.name[cand]} already has {int(ctx.degree[cand])} partner towns"
+        if column in ("common_partners", "adamic_adar") and value:
+            shared = np.intersect1d(ctx.graph.partners(q), ctx.graph.partners(cand))
+            names = ", ".join(str(c.name[r]) for r in shared[:3])
+            return f"{len(shared)} partner{'s' * (len(shared) != 1)} in common ({names})"
+        if column == "partners_in_country" and value:
+            n = int(np.sum(c.country[ctx.graph.partners(q)] == c.country[cand]))
+            return f"{n} partner{'s' * (n != 1)} of {qname} {'are' if n != 1 else 'is'} in {country}"
+        if column == "partners_in_region" and value:
+            n = int(np.sum(c.region[ctx.graph.partners(q)] == c.region[cand]))
+            return f"{n} partner{'s' * (n != 1)} of {qname} in the same region as {c.name[cand]}"
+        if column == "neighbour_partner" and value:
+            partners = set(ctx.graph.partners(cand).tolist())
+            near = [r for r in batch.neighbours[qpos].indices if r in partners]
+            if near:
+                return f"partner of nearby {', '.join(str(c.name[r]) for r in near[:2])}"
+        if column == "neighbour_country" and value:
+            return f"towns near {qname} twin with towns in {country}"
+        if column == "two_hop_in_country" and value:
+            return f"partners of {qname}'s partners are in {country}"
+        if column == "partner_centroid" and value > 0.5 and ctx.degree[q] > 0:
+            return f"near where {qname}'s partners are"
+        return None
+
+
+def _normalise(v):
+    norm = np.linalg.norm(v, axis=1, keepdims=True)
+    return np.divide(v, norm, out=np.zeros_like(v), where=norm > 0)

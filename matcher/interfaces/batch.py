@@ -1,0 +1,220 @@
+"""Batch reports: the same ranking for many towns, streamed to CSV or Parquet.
+
+Queries come from a CSV (``geonameid`` or ``city,country`` columns) or from a
+selector over the city table (a country, a least population, all cities). Rows that
+cannot be resolved are reported and skipped, never fatal. Results are written in
+chunks to a temporary file beside the output and moved into place only when the run
+completes, so a failed run never leaves a half-written report. With ``resume`` the
+finished chunks of an interrupted run are kept and only the rest is computed.
+"""
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AmbiguousCity, CityNotFound, InvalidInput
+from ..io import read_csv, require_columns
+from ..ranking import CandidateFilter, check_k
+
+__all__ = ["QuerySet", "read_queries", "select_queries", "run_batch", "REPORT_COLUMNS"]
+
+REPORT_COLUMNS = ["query_geonameid", "query_name", "query_country", "rank", "geonameid", "name", "country",
+                  "population", "distance_km", "score", "reasons"]
+CHUNK = 200
+
+
+@dataclass(frozen=True)
+class QuerySet:
+    """Query rows to rank, with the input lines that could not be resolved."""
+
+    rows: tuple
+    skipped: tuple = field(default_factory=tuple)
+
+
+def read_queries(path, resolver):
+    """Read a queries CSV: a ``geonameid`` column, or ``city`` and ``country`` columns."""
+    what = "queries file"
+    df = read_csv(path, what)
+    cols = require_columns(df, [("geonameid",), ("city", "country"), ("city",)], what)
+    rows, skipped = [], []
+    for line, rec in enumerate(df.to_dict("records"), start=2):
+        try:
+            if cols == ("geonameid",):
+                rows.append(resolver.resolve(rec["geonameid"]))
+            else:
+                rows.append(resolver.resolve(rec["city"], rec.get("country") or None))
+        except (CityNotFound, AmbiguousCity, InvalidInput) as exc:
+            skipped.append(f"line {line}: {exc}")
+    return QuerySet(tuple(rows), tuple(skipped))
+
+
+def select_queries(cities, country=None, min_population=None, all_cities=False):
+    """Query rows chosen by a selector: every city of a country and/or above a population."""
+    if not (country or min_population is not None or all_cities):
+        raise InvalidInput("give a queries file, or a selector: --country, --min-population or --all")
+    mask = np.ones(len(cities), dtype=bool)
+    if country:
+        mask &= cities.country == cities.countries.index_of(country)
+    if min_population is not None:
+        mask &= cities.population >= float(min_population)
+    rows = np.flatnonzero(mask)
+    rows = rows[np.argsort(-cities.population[rows], kind="stable")]
+    return QuerySet(tuple(int(r) for r in rows))
+
+
+def _recommend_chunk(matcher, rows, k, flt):
+    out = []
+    for row in rows:
+        out.extend(r.to_row() for r in matcher._recommend_row(int(row), k, flt))
+    return pd.DataFrame(out, columns=REPORT_COLUMNS)
+
+
+def _run_key(rows, k, flt, fmt):
+    h = hashlib.sha256(repr((list(rows), k, flt, fmt)).encode()).hexdigest()[:16]
+    return h
+
+
+def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, progress=None, backend="threads",
+              scheduler=None, **filters):
+    """Rank every query and write one report row per (query, rank).
+
+    Parameters
+    ----------
+    matcher : Matcher
+        Fitted.
+    queries : QuerySet
+    out : str or Path
+        The report; written only when every chunk is done.
+    k : int
+    fmt : {"csv", "parquet"}
+    jobs : int
+        Parallel workers (threads share the fitted model; numpy releases the GIL).
+    resume : bool
+        Keep the chunks an interrupted run of the same job finished, compute the rest.
+    progress : callable, optional
+        Called with the number of queries done after each chunk.
+    backend : {"threads", "dask"}
+        ``dask`` runs the chunks on a Dask cluster (``scheduler`` address, or a local one).
+    **filters
+        As for :meth:`Matcher.recommend`.
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
+    k = check_k(k)
+    if fmt not in ("csv", "parquet"):
+        raise InvalidInput(f"format must be csv or parquet, got {fmt!r}")
+    if jobs < 1:
+        raise InvalidInput(f"jobs must be at least 1, got {jobs}")
+    flt = CandidateFilter.make(**filters)
+    out = Path(out)
+    if not out.parent.exists():
+        raise InvalidInput(f"output folder does not exist: {out.parent}")
+    rows = list(queries.rows)
+    work = out.parent / f".{out.name}.{_run_key(rows, k, flt, fmt)}.parts"
+    if work.exists() and not resume:
+        for p in work.iterdir():
+            p.unlink()
+    work.mkdir(exist_ok=True)
+    chunks = [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
+    todo = [i for i in range(len(chunks)) if not (work / f"{i:06d}.{fmt}").exists()]
+    done_queries = sum(len(chunks[i]) for i in range(len(chunks)) if i not in set(todo))
+    if progress:
+        progress(done_queries)
+
+    def finish(i, df):
+        nonlocal done_queries
+        part = work / f"{i:06d}.{fmt}"
+        tmp = work / f".{i:06d}.{fmt}.tmp"
+        if fmt == "csv":
+            df.to_csv(tmp, index=False)
+        else:
+            df.to_parquet(tmp, index=False)
+        os.replace(tmp, part)  # a chunk is either complete on disk or absent
+        done_queries += len(chunks[i])
+        if progress:
+            progress(done_queries)
+
+    if backend == "dask":
+        _run_dask(matcher, chunks, todo, k, flt, scheduler, finish)
+    elif backend == "threads":
+        if jobs == 1:
+            for i in todo:
+                finish(i, _recommend_chunk(matcher, chunks[i], k, flt))
+        else:
+            from joblib import Parallel, delayed
+
+            results = Parallel(n_jobs=jobs, prefer="threads", return_as="generator")(
+                delayed(lambda j: (j, _recommend_chunk(matcher, chunks[j], k, flt)))(i) for i in todo)
+            for i, df in results:
+                finish(i, df)
+    else:
+        raise InvalidInput(f"backend must be threads or dask, got {backend!r}")
+    n = _concatenate(work, len(chunks), fmt, out)
+    for p in work.iterdir():
+        p.unlink()
+    work.rmdir()
+    return n
+
+
+def _run_dask(matcher, chunks, todo, k, flt, scheduler, finish):
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InvalidInput("the dask backend needs dask[distributed]: pip install 'sistermatch[dask]'") from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        remote = client.scatter(matcher, broadcast=True)
+        futures = {client.submit(_recommend_chunk, remote, chunks[i], k, flt, pure=False): i for i in todo}
+        for fut in as_completed(futures):
+            finish(futures[fut], fut.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _concatenate(work, n_chunks, fmt, out):
+    from ..io import atomic_path
+
+    total = 0
+    with atomic_path(out) as tmp:
+        if fmt == "csv":
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                fh.write(",".join(REPORT_COLUMNS) + "\n")
+                for i in range(n_chunks):
+                    with open(work / f"{i:06d}.csv", encoding="utf-8") as part:
+                        next(part)
+                        for line in part:
+                            fh.write(line)
+                            total += 1
+        else:
+            import pyarrow.parquet as pq
+
+            writer = None
+            try:
+                for i in range(n_chunks):
+                    table = pq.read_table(work / f"{i:06d}.parquet")
+                    if table.num_rows == 0:
+                        continue
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, table.schema)
+                    writer.write_table(table)
+                    total += table.num_rows
+            finally:
+                if writer is not None:
+                    writer.close()
+            if writer is None:
+                pd.DataFrame(columns=REPORT_COLUMNS).to_parquet(tmp, index=False)
+    return total

@@ -1,0 +1,310 @@
+"""The ``sistermatch`` command line.
+
+Every error a user can cause ends here as one line on stderr and exit code 2 (see
+:func:`main`); nothing below prints a traceback for bad input.
+"""
+
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .._version import __version__
+from ..errors import AmbiguousCity, InvalidInput, MatcherError
+from ..partnerships import ENV_VAR, partnerships_path_from_env
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Recommend sister-city partners: ranked, explained candidates abroad.")
+
+EXIT_USAGE = 2
+
+
+def _err(msg):
+    typer.echo(msg, err=True)
+
+
+def _matcher(partnerships, profiles=None, model="two_stage", quiet=False, **kw):
+    """A fitted Matcher for the CLI, its trained model cached per input file."""
+    from ..engine import Matcher
+
+    path = partnerships or partnerships_path_from_env()
+    if path is not None and not Path(path).exists():
+        raise InvalidInput(f"partnerships file not found: {path}")
+    started = time.time()
+    m = Matcher(model=model, profiles=profiles, cache=True, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m.fit(path)
+    if not quiet:
+        if path is None:
+            _err(f"note: no partnerships given (--partnerships or ${ENV_VAR}): ranking from profiles alone")
+        else:
+            took = time.time() - started
+            _err(f"{m.load_report_.summary()}" + (f"; model trained in {took:.0f}s (cached)" if took > 5 else ""))
+    return m
+
+
+def _filters(include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
+             max_population, max_distance):
+    return dict(include_domestic=include_domestic, countries=countries, exclude_countries=exclude_countries,
+                continents=continents, exclude_continents=exclude_continents, min_population=min_population,
+                max_population=max_population, max_distance_km=max_distance)
+
+
+PartnershipsOpt = typer.Option(None, "--partnerships", "-p", help=f"CSV of known partnerships (or ${ENV_VAR}).")
+ProfilesOpt = typer.Option(None, "--profiles", help="Your own profile facts CSV (geonameid or city,country; "
+                                                    "industries, history, diaspora).")
+CountryOpt = typer.Option(None, "--country", "-c", help="ISO code of the town's country, to pick among same names.")
+KOpt = typer.Option(10, "--k", "-k", help="How many candidates.")
+DomesticOpt = typer.Option(False, "--include-domestic", help="Also suggest towns in the same country.")
+CountriesOpt = typer.Option(None, "--countries", help="Only these countries (comma-separated ISO codes).")
+ExCountriesOpt = typer.Option(None, "--exclude-countries", help="Never these countries.")
+ContinentsOpt = typer.Option(None, "--continents", help="Only these continents (EU,AS,AF,NA,SA,OC).")
+ExContinentsOpt = typer.Option(None, "--exclude-continents", help="Never these continents.")
+MinPopOpt = typer.Option(None, "--min-population", help="Smallest candidate population.")
+MaxPopOpt = typer.Option(None, "--max-population", help="Largest candidate population.")
+MaxDistOpt = typer.Option(None, "--max-distance", help="Farthest candidate, in km.")
+IndustryModeOpt = typer.Option("alike", "--industry", help="alike: towns of the same industries; "
+                                                          "complement: towns whose industries complement it.")
+
+
+@app.command()
+def recommend(
+    city: str = typer.Argument(..., help="Town name (any language GeoNames knows), 'name, CC' or a GeoNames id."),
+    country: Optional[str] = CountryOpt,
+    k: int = KOpt,
+    partnerships: Optional[Path] = PartnershipsOpt,
+    profiles: Optional[Path] = ProfilesOpt,
+    include_domestic: bool = DomesticOpt,
+    countries: Optional[str] = CountriesOpt,
+    exclude_countries: Optional[str] = ExCountriesOpt,
+    continents: Optional[str] = ContinentsOpt,
+    exclude_continents: Optional[str] = ExContinentsOpt,
+    min_population: Optional[float] = MinPopOpt,
+    max_population: Optional[float] = MaxPopOpt,
+    max_distance: Optional[float] = MaxDistOpt,
+    industry: str = IndustryModeOpt,
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+):
+    """Rank candidate sister cities for one town, with the reasons each fits."""
+    if fmt not in ("table", "json", "csv"):
+        raise InvalidInput(f"--format must be table, json or csv, got {fmt!r}")
+    m = _matcher(partnerships, profiles, industry_mode=industry)
+    recs = m.recommend(city, country=country, k=k, **_filters(
+        include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
+        max_population, max_distance))
+    query = m.resolve(city, country)
+    if fmt == "json":
+        typer.echo(json.dumps({"query": query.to_dict(), "recommendations": [r.to_dict() for r in recs]},
+                              ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv
+
+        w = csv.DictWriter(sys.stdout, fieldnames=list(recs[0].to_row()) if recs else ["rank"])
+        w.writeheader()
+        for r in recs:
+            w.writerow(r.to_row())
+    else:
+        _print_table(query, recs)
+
+
+def _print_table(query, recs):
+    from rich.console import Console
+    from rich.table import Table
+
+    from sistermatch.features.size import format_population
+
+    table = Table(title=f"Candidate sister cities for {query.label(with_population=True)}", show_lines=False)
+    for col, kw in (("#", dict(justify="right")), ("city", {}), ("country", {}), ("population", dict(justify="right")),
+                    ("km", dict(justify="right")), ("score", dict(justify="right")), ("why", dict(overflow="fold"))):
+        table.add_column(col, **kw)
+    for r in recs:
+        table.add_row(str(r.rank), r.city.name, r.city.country, format_population(r.city.population),
+                      f"{r.distance_km:,.0f}", f"{r.score:.2f}", r.reasons_text)
+    Console(width=max(120, Console().width)).print(table)
+    if not recs:
+        _err("no candidate passes the filters")
+
+
+@app.command()
+def batch(
+    queries: Optional[Path] = typer.Argument(None, help="CSV with a geonameid column, or city,country columns."),
+    out: Path = typer.Option(..., "--out", "-o", help="Report file to write (CSV or Parquet)."),
+    k: int = KOpt,
+    partnerships: Optional[Path] = PartnershipsOpt,
+    profiles: Optional[Path] = ProfilesOpt,
+    include_domestic: bool = DomesticOpt,
+    countries: Optional[str] = CountriesOpt,
+    exclude_countries: Optional[str] = ExCountriesOpt,
+    min_population: Optional[float] = MinPopOpt,
+    max_distance: Optional[float] = MaxDistOpt,
+    select_country: Optional[str] = typer.Option(None, "--country", help="Queries: every town of this country."),
+    select_min_population: Optional[float] = typer.Option(None, "--query-min-population",
+                                                          help="Queries: every town with at least this many people."),
+    select_all: bool = typer.Option(False, "--all", help="Queries: every town."),
+    fmt: str = typer.Option("csv", "--format", "-f", help="csv or parquet."),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Parallel workers."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run of the same job."),
+    backend: str = typer.Option("threads", "--backend", help="threads (this machine) or dask."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (default: local)."),
+):
+    """Rank candidates for many towns and write one report row per (town, rank)."""
+    from .batch import read_queries, run_batch, select_queries
+
+    m = _matcher(partnerships, profiles)
+    if queries is not None:
+        qs = read_queries(queries, m.resolver_)
+    else:
+        qs = select_queries(m.cities_, select_country, select_min_population, select_all)
+    for line in qs.skipped[:20]:
+        _err(f"skipped {line}")
+    if len(qs.skipped) > 20:
+        _err(f"... and {len(qs.skipped) - 20} more rows skipped")
+    if not qs.rows:
+        raise InvalidInput("no query town could be resolved; nothing to rank")
+    started = time.time()
+    with _progress(len(qs.rows)) as advance:
+        n = run_batch(m, qs, out, k=k, fmt=fmt, jobs=jobs, resume=resume, progress=advance, backend=backend,
+                      scheduler=scheduler, include_domestic=include_domestic, countries=countries,
+                      exclude_countries=exclude_countries, min_population=min_population,
+                      max_distance_km=max_distance)
+    _err(f"wrote {n:,} rows for {len(qs.rows):,} towns to {out} in {time.time() - started:.1f}s"
+         + (f" ({len(qs.skipped)} query rows skipped)" if qs.skipped else ""))
+
+
+class _progress:
+    """A rich progress bar on a terminal; silent otherwise."""
+
+    def __init__(self, total):
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True)
+            self.bar.start()
+            task = self.bar.add_task("ranking", total=self.total)
+            return lambda done: self.bar.update(task, completed=done)
+        return lambda done: None
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+@app.command()
+def evaluate(
+    partnerships: Path = typer.Option(..., "--partnerships", "-p", help="Training partnerships CSV."),
+    test: Path = typer.Option(..., "--test", help="Held-out partnerships CSV (same columns)."),
+    max_queries: Optional[int] = typer.Option(None, "--max-queries", help="Sample at most this many query towns per group."),
+    model: str = typer.Option("two_stage", "--model", help="two_stage or hand."),
+):
+    """Print ranking metrics (Hits@10/50/100, MRR, median rank) of held-out pairs as JSON."""
+    import numpy as np
+
+    from ..evaluation import evaluate as run_eval
+    from ..partnerships import load_partnerships
+
+    m = _matcher(partnerships, model=model, quiet=True)
+    test_graph, report = load_partnerships(test, m.cities_, m.resolver_)
+    pairs = np.concatenate([test_graph.edges, test_graph.edges[:, ::-1]])
+    result = run_eval(m, pairs, max_queries=max_queries)
+    result["test_file"] = report.summary()
+    typer.echo(json.dumps(result, indent=2))
+
+
+@app.command()
+def profile(
+    city: str = typer.Argument(..., help="Town name, 'name, CC' or GeoNames id."),
+    country: Optional[str] = CountryOpt,
+    profiles: Optional[Path] = ProfilesOpt,
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+):
+    """Print everything known about a town's profile, each fact with its source."""
+    from ..engine import Matcher
+
+    if fmt not in ("text", "json"):
+        raise InvalidInput(f"--format must be text or json, got {fmt!r}")
+    m = Matcher(profiles=profiles)
+    m._prepare()
+    p = m.profile(city, country)
+    if fmt == "json":
+        typer.echo(json.dumps(p.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(p.city.label(with_population=True))
+    if not p.facts:
+        typer.echo("  no profile facts known (unknown, not 'none')")
+    for aspect in ("industry", "history", "country_group", "diaspora"):
+        facts = [f for f in p.facts if f.aspect == aspect]
+        if facts:
+            typer.echo(f"  {aspect}:")
+            for f in facts:
+                extra = f" ({f.amount:,.0f})" if f.level == "country_pair" else ""
+                typer.echo(f"    - {f.value}{extra} [{f.level}] — {f.source}")
+
+
+@app.command("data-stats")
+def data_stats(fmt: str = typer.Option("text", "--format", "-f", help="text or json.")):
+    """Print how many cities carry each profile aspect and each tag."""
+    from ..engine import Matcher
+
+    m = Matcher()
+    m._prepare()
+    stats = {"coverage": m.profiles_.coverage(), "tags": m.profiles_.tag_counts()}
+    if fmt == "json":
+        typer.echo(json.dumps(stats, indent=2))
+        return
+    for key, value in stats["coverage"].items():
+        typer.echo(f"{key:45s}{value:>10,}")
+    for aspect, counts in stats["tags"].items():
+        typer.echo(f"\n{aspect} tags (cities):")
+        for tag, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+            typer.echo(f"  {tag:28s}{n:>7,}")
+
+
+@app.command()
+def version():
+    """Print the package version."""
+    typer.echo(__version__)
+
+
+def main(argv=None):
+    """Entry point: run the CLI, turning every user error into one line and exit code 2."""
+    try:
+        app(args=argv, prog_name="sistermatch", standalone_mode=False)
+    except AmbiguousCity as exc:
+        _err(f"error: {exc}")
+        sys.exit(EXIT_USAGE)
+    except MatcherError as exc:
+        _err(f"error: {exc}")
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+    except OSError as exc:
+        _err(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "))
+        sys.exit(EXIT_USAGE)
+    except Exception as exc:  # click's usage errors and aborts
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            _err(f"error: {exc.format_message()}")
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            _err("aborted")
+            sys.exit(1)
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

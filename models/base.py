@@ -1,0 +1,58 @@
+"""The model contract: score feature rows, and split every score into per-feature contributions."""
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from sistermatch.errors import InvalidInput, NotFittedError
+
+__all__ = ["PairRanker"]
+
+
+class PairRanker(BaseEstimator):
+    """Base class of every ranking model.
+
+    A model scores (query, candidate) feature rows; higher is a better partner. Every
+    model also explains itself: ``contributions(X)`` returns one column per feature
+    with ``contributions(X).sum(axis=1) + base_score_ == decision_function(X)``, which is
+    what the reasons shown to people are made of.
+
+    Subclasses implement ``fit(X, y, sample_weight=None, feature_names=None)``,
+    ``decision_function(X)`` and ``contributions(X)``.
+    """
+
+    #: False for models whose weights are set, not learned (no training rows are built).
+    needs_training = True
+
+    def _check_X(self, X):
+        if not hasattr(self, "feature_names_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit first")
+        X = np.asarray(X)
+        if X.dtype.kind != "f":
+            X = X.astype(np.float64)
+        if X.ndim != 2 or X.shape[1] != len(self.feature_names_):
+            raise InvalidInput(f"expected {len(self.feature_names_)} feature columns, got shape {X.shape}")
+        return X
+
+    @staticmethod
+    def _check_fit_args(X, y, sample_weight, feature_names):
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D, got shape {X.shape}")
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
+        if set(np.unique(y)) - {0, 1}:
+            raise ValueError("y must hold 0 (not a partner) and 1 (a partner)")
+        if len(np.unique(y)) < 2:
+            raise ValueError("y must hold both partners (1) and non-partners (0)")
+        names = tuple(feature_names) if feature_names is not None else tuple(f"x{i}" for i in range(X.shape[1]))
+        if len(names) != X.shape[1]:
+            raise ValueError(f"{len(names)} feature names for {X.shape[1]} columns")
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        return X, y.astype(int), w, names
+
+    def decision_function(self, X):
+        raise NotImplementedError
+
+    def contributions(self, X):
+        raise NotImplementedError

@@ -1,0 +1,114 @@
+"""Training pairs without label leakage, and the two-stage ranker built from them.
+
+A training pair's own link must not be counted in its graph features, or the model
+learns that artefact. So pairs are made on folds: a fold of partnerships (warm
+queries) or of whole towns (cold queries, whose every pair is hidden) is hidden, the
+features come from the remaining graph, and the hidden pairs are the positives.
+
+Negatives are drawn per positive uniformly from the candidates a query really faces
+(every city abroad that is not already its partner), so the rows stand for the
+ranking task without re-weighting. (Negatives drawn from the plausible part of the
+pool, well-twinned towns and the query's 2-hop neighbourhood, were tried: without
+importance weights they teach the models that graph closeness is a bad sign, and
+Hits@10 fell by more than half; see bench/evaluate.py.)
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sistermatch.features.base import FeatureContext, QueryBatch
+
+__all__ = ["TrainingSet", "make_training_set"]
+
+QUERY_CHUNK = 1500
+
+
+@dataclass
+class TrainingSet:
+    """Feature rows with labels; ``query`` groups rows by (fold, query); ``cold`` marks
+    rows whose query had no partner left in its fold."""
+
+    X: np.ndarray
+    y: np.ndarray
+    query: np.ndarray
+    cold: np.ndarray
+
+
+def _fold_pairs(graph, n_folds, rng):
+    """Yield (kept-edge mask, directed hidden pairs) for pair folds then town folds."""
+    edges = graph.edges
+    fold = rng.integers(n_folds, size=len(edges))
+    for f in range(n_folds):
+        hidden = edges[fold == f]
+        yield fold != f, np.concatenate([hidden, hidden[:, ::-1]])
+    towns = np.unique(edges)
+    town_fold = rng.integers(n_folds, size=len(towns))
+    fold_of = np.full(graph.n_cities, -1)
+    fold_of[towns] = town_fold
+    for f in range(n_folds):
+        touched = (fold_of[edges[:, 0]] == f) | (fold_of[edges[:, 1]] == f)
+        hidden = edges[touched]
+        directed = np.concatenate([hidden, hidden[:, ::-1]])
+        yield ~touched, directed[fold_of[directed[:, 0]] == f]
+
+
+def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives=24, seed=0,
+                      max_queries_per_fold=None):
+    """Build leak-free training rows from the partnership graph.
+
+    Parameters
+    ----------
+    cities : CityTable
+    graph : PartnershipGraph
+        All known partnerships (the user's input).
+    profiles : ProfileStore or None
+    feature_set : FeatureSet
+    n_folds : int
+        Pair folds and as many town folds (cold queries).
+    negatives : int
+        Negatives per positive.
+    seed : int
+    max_queries_per_fold : int, optional
+        Subsample of query towns per fold, to bound time on large inputs.
+
+    Returns
+    -------
+    TrainingSet
+    """
+    if n_folds < 2:
+        raise ValueError(f"n_folds must be at least 2, got {n_folds}")
+    rng = np.random.default_rng(seed)
+    full = graph.adjacency
+    n = len(cities)
+    parts = []
+    qid_offset = 0
+    for keep, pairs in _fold_pairs(graph, n_folds, rng):
+        pairs = pairs[cities.country[pairs[:, 0]] != cities.country[pairs[:, 1]]]
+        if not len(pairs):
+            continue
+        sub = graph.subgraph(keep)
+        ctx = FeatureContext(cities, sub, profiles)
+        queries = np.unique(pairs[:, 0])
+        if max_queries_per_fold and len(queries) > max_queries_per_fold:
+            queries = np.sort(rng.choice(queries, max_queries_per_fold, replace=False))
+            pairs = pairs[np.isin(pairs[:, 0], queries)]
+        for start in range(0, len(queries), QUERY_CHUNK):
+            chunk = queries[start:start + QUERY_CHUNK]
+            batch = QueryBatch(ctx, chunk)
+            sel = pairs[np.isin(pairs[:, 0], chunk)]
+            qpos = np.searchsorted(chunk, sel[:, 0])
+            m = len(sel)
+            neg_q = np.repeat(qpos, negatives)
+            neg_c = rng.integers(n, size=m * negatives)
+            q_rows = chunk[neg_q]
+            ok = (cities.country[neg_c] != cities.country[q_rows]) & (neg_c != q_rows)
+            ok &= np.asarray(full[q_rows, neg_c]).ravel() == 0
+            all_q = np.concatenate([qpos, neg_q[ok]])
+            all_c = np.concatenate([sel[:, 1], neg_c[ok]])
+            X = feature_set.compute(batch, all_q, all_c)
+            y = np.r_[np.ones(m, np.int8), np.zeros(int(ok.sum()), np.int8)]
+            cold = sub.degree[chunk[all_q]] == 0
+            parts.append(TrainingSet(X, y, qid_offset + chunk[all_q], cold))
+        qid_offset += n
+    return TrainingSet(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("X", "y", "query", "cold")))

@@ -1,0 +1,86 @@
+"""Two stages: a fast scorer over every candidate, a stronger model re-ranking its shortlist."""
+
+import numpy as np
+from sklearn.base import clone
+
+from .base import PairRanker
+from .boosted import BoostedRanker
+from .linear import LogisticRanker
+
+__all__ = ["TwoStageRanker"]
+
+
+class TwoStageRanker(PairRanker):
+    """Rank every candidate with ``first``, re-rank its best ``shortlist`` with ``second``.
+
+    Scores of candidates outside the shortlist are shifted below the shortlist's, so
+    one descending sort gives the final order. A candidate's contributions come from
+    the stage that set its score.
+
+    Parameters
+    ----------
+    first : PairRanker, default LogisticRanker()
+    second : PairRanker, default BoostedRanker()
+    shortlist : int, default 2000
+    max_second_rows : int, default 300000
+        The second stage learns from a seeded sample of at most this many rows, which
+        bounds training time (boosting is the slow part).
+    random_state : int, default 0
+    """
+
+    def __init__(self, first=None, second=None, shortlist=2000, max_second_rows=300_000, random_state=0):
+        self.first = first
+        self.second = second
+        self.shortlist = shortlist
+        self.max_second_rows = max_second_rows
+        self.random_state = random_state
+
+    def fit(self, X, y, sample_weight=None, feature_names=None):
+        X, y, w, names = self._check_fit_args(X, y, sample_weight, feature_names)
+        if self.shortlist < 1:
+            raise ValueError(f"shortlist must be positive, got {self.shortlist!r}")
+        self.first_ = clone(self.first if self.first is not None else LogisticRanker())
+        self.first_.fit(X, y, sample_weight=w, feature_names=names)
+        keep = np.ones(len(y), dtype=bool)
+        if len(y) > self.max_second_rows:
+            rng = np.random.default_rng(self.random_state)
+            keep[:] = False
+            keep[rng.choice(len(y), self.max_second_rows, replace=False)] = True
+        self.second_ = clone(self.second if self.second is not None else BoostedRanker())
+        self.second_.fit(X[keep], y[keep], sample_weight=None if w is None else w[keep], feature_names=names)
+        self.feature_names_ = names
+        self.base_score_ = self.second_.base_score_
+        return self
+
+    def _shortlist_mask(self, s1):
+        mask = np.ones(len(s1), dtype=bool)
+        if len(s1) > self.shortlist:
+            mask[:] = False
+            mask[np.argpartition(-s1, self.shortlist - 1)[: self.shortlist]] = True
+        return mask
+
+    def decision_function(self, X):
+        X = self._check_X(X)
+        s1 = self.first_.decision_function(X)
+        mask = self._shortlist_mask(s1)
+        scores = s1.copy()
+        s2 = self.second_.decision_function(X[mask])
+        scores[mask] = s2
+        rest = ~mask
+        if rest.any():
+            scores[rest] -= max(0.0, s1[rest].max() - s2.min()) + 1.0
+        return scores
+
+    def contributions(self, X):
+        """Contributions of the second stage for rows it would re-rank.
+
+        Rows given here are taken as shortlisted when there are at most ``shortlist``
+        of them (the top of a ranking always is).
+        """
+        X = self._check_X(X)
+        mask = self._shortlist_mask(self.first_.decision_function(X))
+        out = np.empty_like(X)
+        out[mask] = self.second_.contributions(X[mask])
+        if (~mask).any():
+            out[~mask] = self.first_.contributions(X[~mask])
+        return out

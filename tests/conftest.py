@@ -1,0 +1,110 @@
+"""Shared fixtures: a tiny synthetic world whose right answers are known by construction.
+
+Countries: GB, DE, FR, PL, ES, US (real codes so the shipped country tables apply).
+Cities: a handful of towns in each, with names, sizes and places chosen so that a
+query's best partner is obvious (same name and size abroad, or the partner of its
+nearest twinned neighbour).
+"""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+from sistermatch.cities import CityTable, CountryTable
+from sistermatch.partnerships import PartnershipGraph
+
+COUNTRIES = [
+    # code, name, continent, languages, neighbours, population, area, capital
+    ("DE", "Germany", "EU", {"de"}, ["FR", "PL"], 83e6, 357e3, "Berlin"),
+    ("ES", "Spain", "EU", {"es"}, ["FR"], 47e6, 505e3, "Madrid"),
+    ("FR", "France", "EU", {"fr"}, ["DE", "ES"], 67e6, 551e3, "Paris"),
+    ("GB", "United Kingdom", "EU", {"en"}, [], 67e6, 243e3, "London"),
+    ("PL", "Poland", "EU", {"pl"}, ["DE"], 38e6, 312e3, "Warsaw"),
+    ("US", "United States", "NA", {"en", "es"}, [], 331e6, 9.8e6, "Washington"),
+]
+
+# geonameid, name, country, admin1, lat, lon, population, alternate names
+CITIES = [
+    (1, "Coventry", "GB", "ENG", 52.41, -1.51, 345000, ["Coventre"]),
+    (2, "London", "GB", "ENG", 51.51, -0.13, 8900000, ["Londres", "Londyn"]),
+    (3, "Leamington", "GB", "ENG", 52.29, -1.54, 50000, []),
+    (4, "Kiel", "DE", "10", 54.32, 10.13, 246000, []),
+    (5, "Berlin", "DE", "16", 52.52, 13.40, 3600000, []),
+    (6, "Dresden", "DE", "13", 51.05, 13.74, 556000, []),
+    (7, "Köln", "DE", "07", 50.94, 6.96, 1080000, ["Cologne", "Koeln", "Colonia"]),
+    (8, "Paris", "FR", "11", 48.86, 2.35, 2100000, []),
+    (9, "Caen", "FR", "28", 49.18, -0.37, 105000, []),
+    (10, "Warsaw", "PL", "78", 52.23, 21.01, 1790000, ["Warszawa", "Varsovie"]),
+    (11, "Kraków", "PL", "77", 50.06, 19.94, 780000, ["Krakow", "Cracow"]),
+    (12, "Toledo", "ES", "54", 39.86, -4.03, 85000, []),
+    (13, "Madrid", "ES", "29", 40.42, -3.70, 3300000, []),
+    (14, "Toledo", "US", "OH", 41.66, -83.56, 270000, []),
+    (15, "Chicago", "US", "IL", 41.88, -87.63, 2700000, []),
+    (16, "Paris", "US", "TX", 33.66, -95.56, 25000, []),
+    (17, "Saint Petersburg", "US", "FL", 27.77, -82.64, 260000, ["St. Petersburg"]),
+    (18, "Springfield", "US", "IL", 39.80, -89.64, 115000, []),
+    (19, "Springfield", "US", "MA", 42.10, -72.59, 155000, []),
+    (20, "Tinyville", "FR", "28", 49.00, 0.50, 600, []),
+    (21, "Bérat", "FR", "76", 43.38, 1.18, 800, ["Berat"]),
+    (22, "Villageton", "DE", "13", 51.10, 13.50, 900, []),
+    (23, "Washington", "US", "DC", 38.90, -77.04, 690000, []),
+]
+
+# Known partnerships (geonameids). Coventry has none here, so it is a cold town;
+# its neighbour Leamington twins with Caen, so Caen is Coventry's best guess.
+EDGES = [
+    (3, 9), (4, 9), (6, 11), (6, 9), (5, 8), (5, 10), (2, 5), (2, 8), (10, 15), (13, 8),
+    (14, 12), (15, 11), (7, 10), (7, 11), (8, 23), (4, 10), (6, 4), (12, 8), (11, 9), (2, 15),
+]
+
+
+def make_countries():
+    cols = list(zip(*COUNTRIES))
+    return CountryTable(codes=cols[0], names=cols[1], continents=cols[2], languages=cols[3],
+                        neighbours=cols[4], population=cols[5], area=cols[6], capitals=cols[7])
+
+
+def make_cities():
+    recs = [dict(geonameid=g, name=n, country=c, admin1=a, latitude=la, longitude=lo, population=p,
+                 alternatenames=alts) for g, n, c, a, la, lo, p, alts in CITIES]
+    return CityTable.from_records(recs, make_countries())
+
+
+@pytest.fixture(scope="session")
+def cities():
+    return make_cities()
+
+
+@pytest.fixture(scope="session")
+def graph(cities):
+    rows = cities.index.rows_or_missing(np.array(EDGES).ravel()).reshape(-1, 2)
+    return PartnershipGraph(len(cities), rows)
+
+
+@pytest.fixture()
+def partnerships_csv(tmp_path, cities):
+    """The synthetic partnerships as a CSV in the shared file's columns."""
+    path = tmp_path / "partnerships.csv"
+    lines = ["city_a,country_a,geonameid_a,city_b,country_b,geonameid_b"]
+    for a, b in EDGES:
+        ca, cb = cities.city(cities.index.row(a)), cities.city(cities.index.row(b))
+        lines.append(f"{ca.name},{ca.country},{a},{cb.name},{cb.country},{b}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory):
+    """Model caches of the tests go to a temporary folder, never the user's."""
+    old = os.environ.get("SISTERMATCH_CACHE_DIR")
+    if old is None:
+        os.environ["SISTERMATCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    warnings.simplefilter("default")
+    yield
+    if old is None:
+        os.environ.pop("SISTERMATCH_CACHE_DIR", None)
+
+
+SHARED_PARTNERSHIPS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "partnerships.csv")
