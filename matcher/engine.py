@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.base import clone
 
 from sistermatch.features import ALL_ASPECTS, FeatureContext, QueryBatch, default_feature_set
+from sistermatch.features.profile import MODES
 from sistermatch.models import HandWeightedRanker, PairRanker, TwoStageRanker
 from sistermatch.models.training import make_training_set
 
@@ -80,6 +81,9 @@ class Matcher:
     # -- fitting -------------------------------------------------------------------
 
     def _prepare(self):
+        for name in ("industry_mode", "history_mode"):
+            if getattr(self, name) not in MODES:
+                raise InvalidInput(f"{name} must be one of {', '.join(MODES)}, got {getattr(self, name)!r}")
         self.cities_ = self.cities if self.cities is not None else load_cities()
         self.resolver_ = Resolver(self.cities_)
         self.feature_set_ = default_feature_set(self.aspects, self.industry_mode, self.history_mode)
@@ -132,12 +136,15 @@ class Matcher:
         if isinstance(self.model, PairRanker) and not self.model.needs_training:
             return clone(self.model).fit(np.zeros((2, len(names))), [0, 1], feature_names=names)
         if graph.is_empty or self.model == "hand":
-            if graph.is_empty and self.model != "hand":
+            if graph.is_empty:
                 warnings.warn("no partnerships given: ranking from profiles alone with hand-set weights",
                               stacklevel=3)
             return HandWeightedRanker().fit(np.zeros((2, len(names))), [0, 1], feature_names=names)
-        ts = make_training_set(self.cities_, graph, self.profiles_, self.feature_set_, n_folds=self.n_folds,
-                               negatives=self.negatives, seed=self.random_state)
+        # Learn on the "alike" features whatever the modes: the weights say how much
+        # each aspect matters; a "complement" mode then feeds the complement score into
+        # the same column at ranking time, so the weight promotes complementary towns.
+        ts = make_training_set(self.cities_, graph, self.profiles_, default_feature_set(self.aspects),
+                               n_folds=self.n_folds, negatives=self.negatives, seed=self.random_state)
         model = TwoStageRanker(random_state=self.random_state) if self.model == "two_stage" else clone(self.model)
         return model.fit(ts.X, ts.y, feature_names=names)
 
@@ -150,8 +157,8 @@ class Matcher:
     # -- persistence ---------------------------------------------------------------
 
     def _settings_key(self):
-        parts = [__version__, self.partnerships_checksum_, repr(self.model), self.aspects, self.industry_mode,
-                 self.history_mode, self.n_folds, self.negatives, self.random_state,
+        parts = [__version__, self.partnerships_checksum_, repr(self.model), self.aspects, self.n_folds,
+                 self.negatives, self.random_state,
                  _checksum(self.profiles) if self.profiles else None, len(self.cities_)]
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 

@@ -92,6 +92,7 @@ def evaluate(matcher, test_pairs, include_domestic=False, max_queries=None, seed
 def _summary(ranks, n_queries):
     d = {"queries": int(n_queries), "pairs": int(len(ranks))}
     if len(ranks) == 0:
+        d.update({f"hits@{k}": None for k in HITS_AT}, mrr=None, median_rank=None)
         return d
     for k in HITS_AT:
         d[f"hits@{k}"] = round(float(np.mean(ranks <= k)), 4)

@@ -114,6 +114,12 @@ def top_k(scores, k, tiebreak):
     k = min(k, len(scores))
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    if k < len(scores):
+        # Everything tied with the k-th score goes into the sort, so ties at the cut are
+        # settled by the tie-break, and the top k is always the start of the top k+1.
+        kth = -np.partition(-scores, k - 1)[k - 1]
+        part = np.flatnonzero(scores >= kth)
+    else:
+        part = np.arange(len(scores))
     order = np.lexsort((-tiebreak[part], -scores[part]))
-    return part[order]
+    return part[order][:k]

@@ -55,7 +55,7 @@ class Resolver:
             try:
                 return head.strip(), countries.index_of(tail.strip())
             except InvalidInput:
-                pass
+                pass  # a comma in the name itself ("Washington, D.C.")
         return text, None
 
     def matches(self, text, country=None):

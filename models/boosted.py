@@ -51,7 +51,8 @@ class BoostedRanker(PairRanker):
         return self
 
     def decision_function(self, X):
-        return np.asarray(self.model_.decision_function(self._check_X(X)), dtype=np.float64).ravel()
+        X = self._check_X(X)
+        return np.asarray(self.model_.decision_function(X), dtype=np.float64).ravel()
 
     def contributions(self, X):
         X = self._check_X(X)

@@ -56,7 +56,11 @@ class HandWeightedRanker(PairRanker):
 
     def fit(self, X, y=None, sample_weight=None, feature_names=None):
         X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D, got shape {X.shape}")
         names = tuple(feature_names) if feature_names is not None else tuple(f"x{i}" for i in range(X.shape[1]))
+        if len(names) != X.shape[1]:
+            raise ValueError(f"{len(names)} feature names for {X.shape[1]} columns")
         weights = DEFAULT_HAND_WEIGHTS if self.weights is None else self.weights
         unknown = set(weights) - set(names)
         if unknown and not set(weights) & set(names):

@@ -49,10 +49,15 @@ class SegmentedRanker(PairRanker):
         X = self._check_X(X)
         seg = self._segment(X)
         out = None
+        col = self.feature_names_.index(self.column)
         for flag, model in zip((False, True), self.models_):
             part = seg == flag
             if part.any():
                 val = getattr(model, method)(X[part])
+                if method == "contributions":
+                    # The segment's own base score differs from the shared one; the gap is
+                    # what being warm or cold contributes, so it goes to the segment column.
+                    val[:, col] += model.base_score_ - self.base_score_
                 if out is None:
                     out = np.zeros((len(X),) + val.shape[1:])
                 out[part] = val

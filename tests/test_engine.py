@@ -4,7 +4,6 @@ import dataclasses
 import pickle
 import warnings
 
-import numpy as np
 import pytest
 
 from conftest import make_cities

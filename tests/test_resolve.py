@@ -138,16 +138,16 @@ def test_fuzzy_typo_above_cutoff_is_accepted(cities, resolver, typed, expected):
     assert gid(cities, resolver.resolve(typed)) == expected
 
 
-def test_fuzzy_typo_below_cutoff_is_not_accepted_but_suggested(resolver):
-    # "Kolne" scores about 89 against "koln": below the default cutoff of 90.
+def test_fuzzy_typo_below_cutoff_is_not_accepted_but_suggested(cities):
+    # "Kolne" is about 89 similar to "koln": rejected under a cutoff of 95, suggested instead.
     with pytest.raises(CityNotFound) as err:
-        resolver.resolve("Kolne")
+        Resolver(cities, fuzzy_cutoff=95).resolve("Kolne")
     assert err.value.suggestions and err.value.suggestions[0] == "Köln (DE, 07)"
     assert "did you mean" in str(err.value)
 
 
 def test_fuzzy_cutoff_is_configurable(cities):
-    assert gid(cities, Resolver(cities, fuzzy_cutoff=85).resolve("Kolne")) == 7
+    assert gid(cities, Resolver(cities, fuzzy_cutoff=80).resolve("Kolne")) == 7
     with pytest.raises(CityNotFound):
         Resolver(cities, fuzzy_cutoff=99).resolve("Chicgo")
 
@@ -162,9 +162,14 @@ def test_fuzzy_ambiguity_is_still_reported(resolver):
         resolver.resolve("Springfeld")
 
 
-def test_not_found_with_suggestions(resolver):
+def test_nonsense_is_never_fuzzily_accepted(resolver):
+    with pytest.raises(CityNotFound):
+        resolver.resolve("Qwertyuiop")
+
+
+def test_not_found_with_suggestions(cities):
     with pytest.raises(CityNotFound) as err:
-        resolver.resolve("Bera")
+        Resolver(cities, fuzzy_cutoff=95).resolve("Bera")
     assert "Bérat (FR, 76)" in err.value.suggestions
     assert err.value.query == "Bera"
 

@@ -17,7 +17,8 @@ with warnings.catch_warnings():
 from sistermatch import Matcher, NotFittedError, __version__  # noqa: E402
 from sistermatch.features import ALL_ASPECTS  # noqa: E402
 from sistermatch.interfaces import service  # noqa: E402
-from sistermatch.interfaces.service import MAX_BATCH, MAX_BODY_BYTES, MAX_K, MAX_LIMIT, MAX_TEXT, create_app  # noqa: E402
+from sistermatch.interfaces.service import (  # noqa: E402
+    MAX_BATCH, MAX_BODY_BYTES, MAX_K, MAX_LIMIT, MAX_TEXT, create_app)
 from sistermatch.models import LogisticRanker  # noqa: E402
 
 from conftest import make_cities  # noqa: E402

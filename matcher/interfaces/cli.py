@@ -73,6 +73,8 @@ MaxPopOpt = typer.Option(None, "--max-population", help="Largest candidate popul
 MaxDistOpt = typer.Option(None, "--max-distance", help="Farthest candidate, in km.")
 IndustryModeOpt = typer.Option("alike", "--industry", help="alike: towns of the same industries; "
                                                           "complement: towns whose industries complement it.")
+HistoryModeOpt = typer.Option("alike", "--history", help="alike: towns with the same history; "
+                                                        "complement: towns with another history.")
 
 
 @app.command()
@@ -91,12 +93,16 @@ def recommend(
     max_population: Optional[float] = MaxPopOpt,
     max_distance: Optional[float] = MaxDistOpt,
     industry: str = IndustryModeOpt,
+    history: str = HistoryModeOpt,
     fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
 ):
     """Rank candidate sister cities for one town, with the reasons each fits."""
     if fmt not in ("table", "json", "csv"):
         raise InvalidInput(f"--format must be table, json or csv, got {fmt!r}")
-    m = _matcher(partnerships, profiles, industry_mode=industry)
+    for name, mode in (("--industry", industry), ("--history", history)):
+        if mode not in ("alike", "complement"):
+            raise InvalidInput(f"{name} must be alike or complement, got {mode!r}")
+    m = _matcher(partnerships, profiles, industry_mode=industry, history_mode=history)
     recs = m.recommend(city, country=country, k=k, **_filters(
         include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
         max_population, max_distance))

@@ -195,17 +195,23 @@ class ProfileStore:
         self.industry_city = self._tag_matrix("industry", "city", n, T)
         self.industry_region = self._tag_matrix("industry", "region", n_r, T)
         self.industry_country = self._tag_matrix("industry", "country", n_c, T)
-        self.industry_idf = self._idf(self.industry_city)
         has_city = self.industry_city.getnnz(axis=1) > 0
         has_region = self.industry_region.getnnz(axis=1)[c.region] > 0
         eff = self.industry_city.toarray()
         region_rows = ~has_city & has_region
-        eff[region_rows] = self.REGION_WEIGHT * self.industry_region[c.region[region_rows]].toarray()
+        eff[region_rows] = self.industry_region[c.region[region_rows]].toarray()
         country_rows = ~has_city & ~has_region
-        eff[country_rows] = self.COUNTRY_WEIGHT * self.industry_country[c.country[country_rows]].toarray()
+        eff[country_rows] = self.industry_country[c.country[country_rows]].toarray()
+        # Rarity over what each city effectively carries (its own, its region's or its
+        # country's tags), so a tag known only at a coarser level still counts.
+        self.industry_idf = self._idf(sp.csr_matrix(eff))
         eff *= self.industry_idf[None, :]
         norm = np.linalg.norm(eff, axis=1, keepdims=True)
-        self.industry_effective = np.divide(eff, norm, out=np.zeros_like(eff), where=norm > 0).astype(np.float32)
+        eff = np.divide(eff, norm, out=np.zeros_like(eff), where=norm > 0)
+        # Unit vectors per city, then a fallback profile counts less than a town's own.
+        eff[region_rows] *= self.REGION_WEIGHT
+        eff[country_rows] *= self.COUNTRY_WEIGHT
+        self.industry_effective = eff.astype(np.float32)
         self.industry_known = has_city
         self.industry_self = np.einsum("ij,ij->i", self.industry_effective, self.industry_effective)
 
