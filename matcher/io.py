@@ -72,6 +72,9 @@ def atomic_path(path):
         raise InvalidInput(f"output folder does not exist: {path.parent}")
     fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # a report is an ordinary file, not mkstemp's private one
     try:
         yield Path(tmp)
         os.replace(tmp, path)

