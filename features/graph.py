@@ -2,9 +2,11 @@
 
 import numpy as np
 
-from .base import FeatureBlock, gather
+from .base import NEIGHBOUR_SCALE_KM, FeatureBlock, gather
 
 __all__ = ["GraphFeatures"]
+
+NEARBY_WEIGHT = float(np.exp(-150.0 / NEIGHBOUR_SCALE_KM))
 
 
 class GraphFeatures(FeatureBlock):
@@ -76,7 +78,9 @@ class GraphFeatures(FeatureBlock):
             return f"{n} partner{'s' * (n != 1)} of {qname} in the same region as {c.name[cand]}"
         if column == "neighbour_partner" and value:
             partners = set(ctx.graph.partners(cand).tolist())
-            near = [r for r in batch.neighbours[qpos].indices if r in partners]
+            nb = batch.neighbours[qpos]
+            # Only neighbours that weigh (within about 150 km) are named as "nearby".
+            near = [r for r, w in zip(nb.indices, nb.data) if r in partners and w > NEARBY_WEIGHT]
             if near:
                 return f"partner of nearby {', '.join(str(c.name[r]) for r in near[:2])}"
         if column == "neighbour_country" and value:

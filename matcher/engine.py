@@ -105,7 +105,7 @@ class Matcher:
         -------
         self
         """
-        if not isinstance(self.model, (str, PairRanker)) or (isinstance(self.model, str) and self.model not in ("two_stage", "hand")):
+        if not isinstance(self.model, PairRanker) and self.model not in ("two_stage", "hand"):
             raise InvalidInput(f"model must be 'two_stage', 'hand' or a PairRanker, got {self.model!r}")
         self._prepare()
         self.load_report_ = None
@@ -113,6 +113,9 @@ class Matcher:
         if partnerships is None:
             graph = PartnershipGraph(len(self.cities_))
         elif isinstance(partnerships, PartnershipGraph):
+            if partnerships.n_cities != len(self.cities_):
+                raise InvalidInput(f"the partnership graph spans {partnerships.n_cities:,} cities, "
+                                   f"the candidate pool {len(self.cities_):,}")
             graph = partnerships
         else:
             graph, self.load_report_ = load_partnerships(partnerships, self.cities_, self.resolver_)
@@ -124,7 +127,7 @@ class Matcher:
             try:
                 self._set_model(self._read_model(cached))
                 return self
-            except (MatcherError, Exception):  # a stale or foreign cache is rebuilt
+            except MatcherError:  # a stale or foreign cache is rebuilt
                 pass
         self._set_model(self._train(graph))
         if cached is not None:
@@ -159,7 +162,8 @@ class Matcher:
     def _settings_key(self):
         parts = [__version__, self.partnerships_checksum_, repr(self.model), self.aspects, self.n_folds,
                  self.negatives, self.random_state,
-                 _checksum(self.profiles) if self.profiles else None, len(self.cities_)]
+                 _checksum(self.profiles) if self.profiles else None, len(self.cities_),
+                 len(self.profiles_.facts) if self.profiles_ is not None else 0]
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
     def _cache_path(self):

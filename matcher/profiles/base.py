@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from ..errors import InvalidInput
 
 __all__ = ["Fact", "CityProfile", "ProfileProvider", "ProfileStore", "ASPECTS", "load_tag_vocabulary",
-           "bundled_table"]
+           "bundled_table", "bundled_tables", "tag_facts", "city_rows", "country_index"]
 
 ASPECTS = ("industry", "history", "diaspora", "country_group")
 LEVELS = ("city", "region", "country", "country_pair")
@@ -294,3 +294,35 @@ def check_tags(values, vocab, where):
     bad = [v for v in values if v not in vocab]
     if bad:
         raise InvalidInput(f"{where}: unknown tag {bad[0]!r}; known tags: {', '.join(vocab)}")
+
+
+def city_rows(cities, df):
+    """Rows of a curated city table's geonameids (-1 where the city is not in the pool)."""
+    return cities.index.rows_or_missing(df["geonameid"].astype(np.int64).to_numpy())
+
+
+def country_index(cities, code):
+    try:
+        return cities.countries.index_of(code)
+    except Exception:
+        return None
+
+
+def tag_facts(cities, df, aspect, level):
+    facts = []
+    if df is None:
+        return facts
+    if level == "city":
+        keys = city_rows(cities, df)
+    elif level == "region":
+        region_of = {}
+        for r, (ci, a1) in enumerate(zip(cities.country, cities.admin1)):
+            region_of.setdefault((int(ci), a1), int(cities.region[r]))
+        keys = [region_of.get((country_index(cities, c), a), -1) for c, a in zip(df["country"], df["admin1"])]
+    else:
+        keys = [country_index(cities, c) for c in df["country"]]
+    for key, tags, source in zip(keys, df["tags"], df["source"]):
+        if key is None or key < 0:
+            continue
+        facts.extend(Fact(aspect, level, int(key), t, source) for t in split_values(tags))
+    return facts

@@ -1,0 +1,35 @@
+"""Diaspora: migrant stock by origin and destination, and known community centres
+(``data/diaspora/``)."""
+
+from .base import Fact, ProfileProvider, bundled_table, city_rows, country_index, split_values
+
+__all__ = ["DiasporaProvider"]
+
+
+class DiasporaProvider(ProfileProvider):
+    """Migrant stock by origin and destination, and known community centres (``data/diaspora/``)."""
+
+    name = "diaspora"
+
+    def facts(self, cities):
+        out = []
+        df = bundled_table("diaspora/corridors.csv")
+        if df is not None:
+            for o, d, n, year, source in zip(df["origin"], df["destination"], df["migrants"], df["year"], df["source"]):
+                oi, di = country_index(cities, o), country_index(cities, d)
+                try:
+                    amount = float(n)
+                except ValueError:
+                    continue
+                if oi is not None and di is not None and oi != di:
+                    out.append(Fact("diaspora", "country_pair", (oi, di), cities.countries.code_of(oi),
+                                    f"{source} ({year})", amount=amount))
+        df = bundled_table("diaspora/cities.csv")
+        if df is not None:
+            for row, origins, source in zip(city_rows(cities, df), df["origins"], df["source"]):
+                if row < 0:
+                    continue
+                for o in split_values(origins):
+                    if country_index(cities, o) is not None:
+                        out.append(Fact("diaspora", "city", int(row), o.upper(), source))
+        return out
