@@ -23,8 +23,8 @@ MODELS = {
     "population only": dict(model=HandWeightedRanker({"size.log_population": 1.0}), aspects=BASE_ASPECTS),
     "distance only": dict(model=HandWeightedRanker({"geography.log_distance": -1.0}), aspects=BASE_ASPECTS),
     "hand weights": dict(model="hand", aspects=ALL_ASPECTS),
-    "logistic, no profiles": dict(model=LogisticRanker(), aspects=BASE_ASPECTS),
-    "two-stage, no profiles": dict(model="two_stage", aspects=BASE_ASPECTS),
+    "logistic (no profiles)": dict(model=LogisticRanker(), aspects=BASE_ASPECTS),
+    "two-stage (no profiles)": dict(model="two_stage", aspects=BASE_ASPECTS),
     "logistic": dict(model=LogisticRanker(), aspects=ALL_ASPECTS),
     "two-stage": dict(model="two_stage", aspects=ALL_ASPECTS),
 }
@@ -35,7 +35,7 @@ def main():
     ap.add_argument("--partnerships", default="../shared/data/partnerships.csv")
     ap.add_argument("--max-queries", type=int, default=1500, help="query towns per group (warm, cold)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--models", default=",".join(MODELS), help="comma-separated subset of: " + ", ".join(MODELS))
+    ap.add_argument("--models", default="|".join(MODELS), help="'|'-separated subset of: " + " | ".join(MODELS))
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
@@ -44,7 +44,7 @@ def main():
     train, test = split_partnerships(graph, cities, seed=args.seed)
     print(f"{report.summary()}; train {len(train):,} pairs, test {len(test):,} pairs (seed {args.seed})")
     results = {}
-    for name in args.models.split(","):
+    for name in args.models.split("|"):
         t = time.time()
         m = Matcher(cities=cities, random_state=args.seed, **MODELS[name]).fit(train)
         fit_s = time.time() - t
@@ -55,7 +55,7 @@ def main():
         results[name] = r
         print(f"  {name}: fit {fit_s:.1f}s, eval {r['eval_ms_per_query']} ms/query", flush=True)
     base = results.get("population only")
-    header = f"{'model':<24}{'group':<6}{'pairs':>7}{'H@10':>8}{'H@50':>8}{'H@100':>8}{'MRR':>8}{'median':>9}{'H@10 ratio':>12}"
+    header = f"{'model':<26}{'group':<6}{'pairs':>7}{'H@10':>8}{'H@50':>8}{'H@100':>8}{'MRR':>8}{'median':>9}{'H@10 ratio':>12}"
     print("\n" + header + "\n" + "-" * len(header))
     for name, r in results.items():
         for group in ("warm", "cold"):
@@ -63,7 +63,7 @@ def main():
             ratio = ""
             if base and base[group].get("hits@10"):
                 ratio = f"{g['hits@10'] / base[group]['hits@10']:.1f}x"
-            print(f"{name:<24}{group:<6}{g['pairs']:>7}{g['hits@10']:>8.1%}{g['hits@50']:>8.1%}{g['hits@100']:>8.1%}"
+            print(f"{name:<26}{group:<6}{g['pairs']:>7}{g['hits@10']:>8.1%}{g['hits@50']:>8.1%}{g['hits@100']:>8.1%}"
                   f"{g['mrr']:>8.3f}{g['median_rank']:>9.0f}{ratio:>12}")
     if args.json:
         with open(args.json, "w") as fh:

@@ -45,17 +45,29 @@ class GraphFeatures(FeatureBlock):
         nb_country = batch.cached("nb_country", lambda: np.asarray((nb @ ctx.country_onehot).todense()))
         cc = c.country[cand]
         deg_q = ctx.degree[batch.rows][p]
-        region = in_region[0, c.region[cand]] if one else gather(in_region, qpos, c.region[cand])
+        # Per-country and per-region values are transformed on their small domain first,
+        # then looked up per candidate (one gather instead of a gather and a transform).
+        if one:
+            region = np.log1p(in_region[0])[c.region[cand]]
+            lq = np.log1p(deg_q)
+            country_cols = (np.log1p(in_country[0])[cc], (np.log1p(two_country[0]) - lq)[cc],
+                            np.log1p(nb_country[0])[cc])
+            centroid_col = (c.xyz @ centroid[0])[cand]
+        else:
+            region = np.log1p(gather(in_region, qpos, c.region[cand]))
+            country_cols = (np.log1p(in_country[p, cc]), np.log1p(two_country[p, cc]) - np.log1p(deg_q),
+                            np.log1p(nb_country[p, cc]))
+            centroid_col = np.einsum("ij,ij->i", centroid[qpos], c.xyz[cand])
         return self.stack(
             ctx.log_degree[cand],
             np.log1p(gather(batch.two_hop, qpos, cand)),
             gather(aa, qpos, cand),
-            np.log1p(in_country[p, cc]),
-            np.log1p(region),
-            np.log1p(two_country[p, cc]) - np.log1p(deg_q),
-            c.xyz[cand] @ centroid[0] if one else np.einsum("ij,ij->i", centroid[qpos], c.xyz[cand]),
+            country_cols[0],
+            region,
+            country_cols[1],
+            centroid_col,
             np.log1p(gather(nb, qpos, cand)),
-            np.log1p(nb_country[p, cc]),
+            country_cols[2],
             np.log1p(deg_q),
         )
 

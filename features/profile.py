@@ -75,9 +75,18 @@ class ProfileFeatures(FeatureBlock):
         corridor = p.diaspora_corridor
         dc = p.diaspora_city
         if np.isscalar(q):
-            city_link = (dc[q].toarray().ravel()[cc] + dc[:, cq].toarray().ravel()[cand]) > 0
-        else:
-            city_link = (gather(dc, q, cc) + gather(dc, cand, cq)) > 0
+            city_link = (dc[q].toarray().ravel()[cc] + p.diaspora_city_csc[:, cq].toarray().ravel()[cand]) > 0
+            return self.stack(
+                ind,
+                p.industry_known[q] & p.industry_known[cand],
+                hist,
+                p.group_shared[cq, :, 0][cc],
+                p.group_shared[cq, :, 1][cc],
+                (np.log1p(corridor[:, cq]) / 10.0)[cc],
+                (np.log1p(corridor[cq]) / 10.0)[cc],
+                city_link & (cq != cc),
+            )
+        city_link = (gather(dc, q, cc) + gather(dc, cand, cq)) > 0
         return self.stack(
             ind,
             p.industry_known[q] & p.industry_known[cand],

@@ -160,7 +160,8 @@ class Matcher:
     # -- persistence ---------------------------------------------------------------
 
     def _settings_key(self):
-        parts = [__version__, self.partnerships_checksum_, repr(self.model), self.aspects, self.n_folds,
+        defaults = sorted(TwoStageRanker().get_params(deep=True).items(), key=lambda kv: kv[0])
+        parts = [__version__, self.partnerships_checksum_, repr(self.model), repr(defaults), self.aspects, self.n_folds,
                  self.negatives, self.random_state,
                  _checksum(self.profiles) if self.profiles else None, len(self.cities_),
                  len(self.profiles_.facts) if self.profiles_ is not None else 0]

@@ -8,11 +8,21 @@ expected score of the root give the model's raw score exactly.
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .base import PairRanker
 
 __all__ = ["BoostedRanker"]
+
+_THREADPOOLS = None
+
+
+def _single_threaded():
+    """Limit OpenMP to one thread (the controller scans the loaded libraries once, not per call)."""
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        _THREADPOOLS = ThreadpoolController()
+    return _THREADPOOLS.limit(limits=1, user_api="openmp")
 
 
 class BoostedRanker(PairRanker):
@@ -55,7 +65,7 @@ class BoostedRanker(PairRanker):
         X = self._check_X(X)
         # A shortlist is small: OpenMP threads cost more than they save here, and they
         # oversubscribe the cores when batch workers run side by side.
-        with threadpool_limits(limits=1, user_api="openmp"):
+        with _single_threaded():
             return np.asarray(self.model_.decision_function(X), dtype=np.float64).ravel()
 
     def contributions(self, X):

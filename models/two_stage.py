@@ -21,14 +21,14 @@ class TwoStageRanker(PairRanker):
     ----------
     first : PairRanker, default LogisticRanker()
     second : PairRanker, default BoostedRanker()
-    shortlist : int, default 2000
+    shortlist : int, default 1000
     max_second_rows : int, default 300000
         The second stage learns from a seeded sample of at most this many rows, which
         bounds training time (boosting is the slow part).
     random_state : int, default 0
     """
 
-    def __init__(self, first=None, second=None, shortlist=2000, max_second_rows=300_000, random_state=0):
+    def __init__(self, first=None, second=None, shortlist=1000, max_second_rows=300_000, random_state=0):
         self.first = first
         self.second = second
         self.shortlist = shortlist

@@ -33,9 +33,11 @@ def test_report_has_one_row_per_query_and_rank(matcher, every_town, tmp_path):
     assert list(df[df.query_geonameid == 1].geonameid) == [r.city.geonameid for r in api]
 
 
-def test_threads_parquet_and_chunks_give_the_same_rows(matcher, every_town, tmp_path):
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_parallel_parquet_and_chunks_give_the_same_rows(matcher, every_town, tmp_path, backend):
     run_batch(matcher, every_town, tmp_path / "a.csv", k=4)
-    run_batch(matcher, every_town, tmp_path / "b.parquet", k=4, fmt="parquet", jobs=2, chunk_size=5)
+    run_batch(matcher, every_town, tmp_path / "b.parquet", k=4, fmt="parquet", jobs=2, chunk_size=5,
+              backend=backend)
     a = pd.read_csv(tmp_path / "a.csv")
     b = pd.read_parquet(tmp_path / "b.parquet")
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
@@ -87,6 +89,8 @@ def test_read_queries_reports_unresolvable_rows(matcher, tmp_path):
 def test_bad_arguments(matcher, every_town, tmp_path):
     with pytest.raises(InvalidInput, match="format"):
         run_batch(matcher, every_town, tmp_path / "r.xlsx", fmt="xlsx")
+    with pytest.raises(InvalidInput, match="backend"):
+        run_batch(matcher, every_town, tmp_path / "r.csv", jobs=2, backend="mpi")
     with pytest.raises(InvalidInput, match="jobs"):
         run_batch(matcher, every_town, tmp_path / "r.csv", jobs=0)
     with pytest.raises(InvalidInput, match="does not exist"):

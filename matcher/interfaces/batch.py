@@ -22,6 +22,7 @@ from ..ranking import CandidateFilter, check_k
 
 __all__ = ["QuerySet", "read_queries", "select_queries", "run_batch", "REPORT_COLUMNS"]
 
+BACKENDS = ("processes", "threads", "dask")
 REPORT_COLUMNS = ["query_geonameid", "query_name", "query_country", "rank", "geonameid", "name", "country",
                   "population", "distance_km", "score", "reasons"]
 CHUNK = 200
@@ -78,7 +79,7 @@ def _run_key(*job):
     return hashlib.sha256(repr(job).encode()).hexdigest()[:16]
 
 
-def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, progress=None, backend="threads",
+def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, progress=None, backend="processes",
               scheduler=None, chunk_size=CHUNK, **filters):
     """Rank every query and write one report row per (query, rank).
 
@@ -92,13 +93,15 @@ def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, prog
     k : int
     fmt : {"csv", "parquet"}
     jobs : int
-        Parallel workers (threads share the fitted model; numpy releases the GIL).
+        Parallel workers on this machine.
     resume : bool
         Keep the chunks an interrupted run of the same job finished, compute the rest.
     progress : callable, optional
         Called with the number of queries done after each chunk.
-    backend : {"threads", "dask"}
-        ``dask`` runs the chunks on a Dask cluster (``scheduler`` address, or a local one).
+    backend : {"processes", "threads", "dask"}
+        With ``jobs > 1``: forked worker processes sharing the fitted model (default),
+        threads, or a Dask cluster (``scheduler`` address, or a local one) for more than
+        one machine.
     chunk_size : int
         Queries per chunk: the unit of parallel work and of resumption.
     **filters
@@ -144,26 +147,51 @@ def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, prog
         if progress:
             progress(done_queries)
 
+    if backend not in BACKENDS:
+        raise InvalidInput(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if backend == "dask":
         _run_dask(matcher, chunks, todo, k, flt, scheduler, finish)
-    elif backend == "threads":
-        if jobs == 1:
-            for i in todo:
-                finish(i, _recommend_chunk(matcher, chunks[i], k, flt))
-        else:
-            from joblib import Parallel, delayed
-
-            results = Parallel(n_jobs=jobs, prefer="threads", return_as="generator")(
-                delayed(lambda j: (j, _recommend_chunk(matcher, chunks[j], k, flt)))(i) for i in todo)
-            for i, df in results:
-                finish(i, df)
+    elif jobs == 1 or not todo:
+        for i in todo:
+            finish(i, _recommend_chunk(matcher, chunks[i], k, flt))
     else:
-        raise InvalidInput(f"backend must be threads or dask, got {backend!r}")
+        for i, df in _run_joblib(matcher, chunks, todo, k, flt, jobs, backend):
+            finish(i, df)
     n = _concatenate(work, len(chunks), fmt, out)
     for p in work.iterdir():
         p.unlink()
     work.rmdir()
     return n
+
+
+_FORKED = {}
+
+
+def _forked_chunk(key, i):
+    matcher, chunks, k, flt = _FORKED[key]
+    return i, _recommend_chunk(matcher, chunks[i], k, flt)
+
+
+def _run_joblib(matcher, chunks, todo, k, flt, jobs, backend):
+    """Chunks in parallel with joblib: worker processes (forked, so they share the fitted
+    matcher's memory instead of receiving a copy) or threads."""
+    from joblib import Parallel, delayed
+
+    if backend == "threads":
+        yield from Parallel(n_jobs=jobs, prefer="threads", return_as="generator")(
+            delayed(lambda j: (j, _recommend_chunk(matcher, chunks[j], k, flt)))(i) for i in todo)
+        return
+    key = id(matcher)
+    _FORKED[key] = (matcher, chunks, k, flt)
+    try:
+        # Only the chunk number travels to a worker and only its rows come back. One pool
+        # (forked once) serves waves of a few chunks each, written as each wave ends, so
+        # memory stays flat and an interrupted run loses at most one wave.
+        with Parallel(n_jobs=jobs, backend="multiprocessing") as parallel:
+            for start in range(0, len(todo), 2 * jobs):
+                yield from parallel(delayed(_forked_chunk)(key, i) for i in todo[start:start + 2 * jobs])
+    finally:
+        _FORKED.pop(key, None)
 
 
 def _run_dask(matcher, chunks, todo, k, flt, scheduler, finish):

@@ -159,7 +159,7 @@ def batch(
     fmt: str = typer.Option("csv", "--format", "-f", help="csv or parquet."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Parallel workers."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run of the same job."),
-    backend: str = typer.Option("threads", "--backend", help="threads (this machine) or dask."),
+    backend: str = typer.Option("processes", "--backend", help="processes or threads (this machine), or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (default: local)."),
 ):
     """Rank candidates for many towns and write one report row per (town, rank)."""

@@ -248,6 +248,7 @@ class ProfileStore:
                 cols.append(c.countries.index_of(f.value))
         self.diaspora_city = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n_c))
         self.diaspora_city.data[:] = 1.0
+        self.diaspora_city_csc = self.diaspora_city.tocsc()
 
     def profile(self, row):
         """The :class:`CityProfile` of one city: its own facts, then its region's and country's."""
