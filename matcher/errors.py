@@ -57,7 +57,7 @@ class AmbiguousCity(MatcherError, LookupError):
         listed = "; ".join(c.label(with_population=True) for c in self.choices[:8])
         more = f" and {len(self.choices) - 8} more" if len(self.choices) > 8 else ""
         super().__init__(
-            f"{query!r} is ambiguous: {listed}{more}; add a country (--country CC) or use a GeoNames id"
+            f"{query!r} is ambiguous: {listed}{more}; add the country code or use the GeoNames id"
         )
 
 

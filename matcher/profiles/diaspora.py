@@ -22,8 +22,9 @@ class DiasporaProvider(ProfileProvider):
                 except ValueError:
                     continue
                 if oi is not None and di is not None and oi != di:
-                    out.append(Fact("diaspora", "country_pair", (oi, di), cities.countries.code_of(oi),
-                                    f"{source} ({year})", amount=amount))
+                    out.append(Fact("diaspora", "country_pair", (oi, di),
+                                    f"{cities.countries.code_of(oi)}->{cities.countries.code_of(di)}",
+                                    source if str(year) in source else f"{source} ({year})", amount=amount))
         df = bundled_table("diaspora/cities.csv")
         if df is not None:
             for row, origins, source in zip(city_rows(cities, df), df["origins"], df["source"]):
