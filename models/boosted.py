@@ -74,7 +74,8 @@ class BoostedRanker(PairRanker):
             self.paths_ = _pad_trees(self.trees_)
         feat, thr, left, right, leaf, ev, miss_left = self.paths_
         n, t = len(X), feat.shape[0]
-        out = np.zeros((n, X.shape[1]))
+        d = X.shape[1]
+        out = np.zeros(n * d)
         tree = np.broadcast_to(np.arange(t), (n, t))
         row = np.broadcast_to(np.arange(n)[:, None], (n, t))
         node = np.zeros((n, t), dtype=np.int64)
@@ -88,9 +89,9 @@ class BoostedRanker(PairRanker):
             x = X[ri, f]
             go_left = np.where(np.isnan(x), miss_left[ti, ni], x <= thr[ti, ni])
             child = np.where(go_left, left[ti, ni], right[ti, ni])
-            np.add.at(out, (ri, f), ev[ti, child] - ev[ti, ni])
+            out += np.bincount(ri * d + f, weights=ev[ti, child] - ev[ti, ni], minlength=n * d)
             node[active] = child
-        return out
+        return out.reshape(n, d)
 
 
 def _pad_trees(trees):

@@ -25,7 +25,7 @@ __all__ = ["QuerySet", "read_queries", "select_queries", "run_batch", "REPORT_CO
 BACKENDS = ("processes", "threads", "dask")
 REPORT_COLUMNS = ["query_geonameid", "query_name", "query_country", "rank", "geonameid", "name", "country",
                   "population", "distance_km", "score", "reasons"]
-CHUNK = 200
+CHUNK = 50
 
 
 @dataclass(frozen=True)
@@ -168,8 +168,12 @@ _FORKED = {}
 
 
 def _forked_chunk(key, i):
+    from threadpoolctl import threadpool_limits
+
     matcher, chunks, k, flt = _FORKED[key]
-    return i, _recommend_chunk(matcher, chunks[i], k, flt)
+    # One worker per core: BLAS or OpenMP threads inside a worker would only oversubscribe.
+    with threadpool_limits(limits=1):
+        return i, _recommend_chunk(matcher, chunks[i], k, flt)
 
 
 def _run_joblib(matcher, chunks, todo, k, flt, jobs, backend):
