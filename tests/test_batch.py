@@ -1,6 +1,5 @@
 """Batch reports: rows per (query, rank), parallel and Dask runs, Parquet, and resuming a killed run."""
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -5,7 +5,6 @@ Every error a user can cause ends here as one line on stderr and exit code 2 (se
 """
 
 import json
-import os
 import sys
 import time
 import warnings
@@ -15,7 +14,7 @@ from typing import Optional
 import typer
 
 from .._version import __version__
-from ..errors import AmbiguousCity, InvalidInput, MatcherError
+from ..errors import InvalidInput, MatcherError
 from ..partnerships import ENV_VAR, partnerships_path_from_env
 
 __all__ = ["app", "main"]
@@ -350,9 +349,6 @@ def main(argv=None):
     """Entry point: run the CLI, turning every user error into one line and exit code 2."""
     try:
         app(args=argv, prog_name="sistermatch", standalone_mode=False)
-    except AmbiguousCity as exc:
-        _err(f"error: {exc}")
-        sys.exit(EXIT_USAGE)
     except MatcherError as exc:
         _err(f"error: {exc}")
         sys.exit(EXIT_USAGE)
