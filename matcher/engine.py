@@ -232,10 +232,11 @@ class Matcher:
         """The :class:`CityProfile` of a city: its facts, each with its source."""
         if not hasattr(self, "resolver_"):
             self._prepare()
-        if self.profiles_ is None:  # profiles left out of the ranking are still there to show
-            self.profiles_display_ = getattr(self, "profiles_display_", None) or ProfileStore.build(
-                self.cities_, default_providers())
-        store = self.profiles_ if self.profiles_ is not None else self.profiles_display_
+        store = self.profiles_
+        if store is None:  # profiles left out of the ranking are still there to show, built once
+            if not hasattr(self, "profiles_display_"):
+                self.profiles_display_ = ProfileStore.build(self.cities_, default_providers())
+            store = self.profiles_display_
         return store.profile(self._row(city, country))
 
     def recommend(self, city, country=None, k=10, exclude=(), **filters):
