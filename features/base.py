@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-__all__ = ["FeatureContext", "QueryBatch", "FeatureBlock", "gather", "NEIGHBOURS_K", "NEIGHBOUR_SCALE_KM"]
+__all__ = ["FeatureContext", "QueryBatch", "FeatureBlock", "gather", "lookup", "NEIGHBOURS_K", "NEIGHBOUR_SCALE_KM"]
 
 NEIGHBOURS_K = 10
 NEIGHBOUR_SCALE_KM = 60.0
@@ -45,6 +45,21 @@ def gather(matrix, qpos, cand):
         hit = keys[pos] == want
         out[hit] = m.data[pos[hit]]
     return out
+
+
+def lookup(table, qkey, ckey, transform=None):
+    """``transform(table[qkey, ckey])`` for a table keyed by something of the query's (its
+    country, region or batch position) and something of the candidate's.
+
+    With one query (``qkey`` a scalar) the query's row is transformed on its small domain
+    (a few hundred countries) and then looked up per candidate, instead of looking up
+    and transforming a value per candidate. ``table`` may be dense or sparse.
+    """
+    if np.isscalar(qkey):
+        row = table[qkey].toarray().ravel() if sp.issparse(table) else np.asarray(table[qkey])
+        return (row if transform is None else transform(row))[ckey]
+    values = gather(table, qkey, ckey) if sp.issparse(table) else table[qkey, ckey]
+    return values if transform is None else transform(values)
 
 
 class FeatureContext:

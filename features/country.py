@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import FeatureBlock, gather
+from .base import FeatureBlock, gather, lookup
 
 __all__ = ["CountryFeatures"]
 
@@ -27,29 +27,15 @@ class CountryFeatures(FeatureBlock):
         c = ctx.cities
         q = batch.query(qpos)
         cq, cc = c.country[q], c.country[cand]
-        if np.isscalar(q):
-            # One query: every column is a function of the candidate's country or region,
-            # so compute it per country (or region) and look it up.
-            pairs = ctx.country_pairs[cq]
-            rq = c.region[q]
-            return self.stack(
-                c.shared_language[cq][cc],
-                c.countries.neighbours[cq][cc],
-                np.log1p(pairs)[cc],
-                (pairs / (ctx.country_degree[cq] + SMOOTHING))[cc],
-                np.log1p(ctx.country_degree)[cc],
-                np.log1p(ctx.region_pairs[rq].toarray().ravel())[c.region[cand]],
-                np.log1p(ctx.region_country[rq])[cc],
-            )
-        pairs = ctx.country_pairs[cq, cc]
+        rq = c.region[q]
         return self.stack(
-            c.shared_language[cq, cc],
-            c.countries.neighbours[cq, cc],
-            np.log1p(pairs),
-            pairs / (ctx.country_degree[cq] + SMOOTHING),
-            np.log1p(ctx.country_degree[cc]),
-            np.log1p(gather(ctx.region_pairs, c.region[q], c.region[cand])),
-            np.log1p(ctx.region_country[c.region[q], cc]),
+            lookup(c.shared_language, cq, cc),
+            lookup(c.countries.neighbours, cq, cc),
+            lookup(ctx.country_pairs, cq, cc, np.log1p),
+            lookup(ctx.country_pairs, cq, cc, lambda v: v / (ctx.country_degree[cq] + SMOOTHING)),
+            np.log1p(ctx.country_degree)[cc],
+            lookup(ctx.region_pairs, rq, c.region[cand], np.log1p),
+            lookup(ctx.region_country, rq, cc, np.log1p),
         )
 
     def describe(self, column, batch, qpos, cand, value):

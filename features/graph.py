@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import NEIGHBOUR_SCALE_KM, FeatureBlock, gather
+from .base import NEIGHBOUR_SCALE_KM, FeatureBlock, gather, lookup
 
 __all__ = ["GraphFeatures"]
 
@@ -37,37 +37,24 @@ class GraphFeatures(FeatureBlock):
         aa = batch.cached("adamic_adar", lambda: (s.multiply(ctx.adamic_adar_weight[None, :]).tocsr()
                                                   @ ctx.graph.adjacency).tocsr())
         in_country = batch.cached("in_country", lambda: np.asarray((s @ ctx.country_onehot).todense()))
-        in_region = batch.cached("in_region", lambda: (s @ ctx.region_onehot).toarray() if one
-                                 else (s @ ctx.region_onehot).tocsr())
+        in_region = batch.cached("in_region", lambda: (s @ ctx.region_onehot).tocsr())
         two_country = batch.cached("two_country", lambda: np.asarray((batch.two_hop @ ctx.country_onehot).todense()))
         centroid = batch.cached("centroid", lambda: _normalise(np.asarray(s @ c.xyz)))
         nb = batch.neighbour_partners
         nb_country = batch.cached("nb_country", lambda: np.asarray((nb @ ctx.country_onehot).todense()))
         cc = c.country[cand]
         deg_q = ctx.degree[batch.rows][p]
-        # Per-country and per-region values are transformed on their small domain first,
-        # then looked up per candidate (one gather instead of a gather and a transform).
-        if one:
-            region = np.log1p(in_region[0])[c.region[cand]]
-            lq = np.log1p(deg_q)
-            country_cols = (np.log1p(in_country[0])[cc], (np.log1p(two_country[0]) - lq)[cc],
-                            np.log1p(nb_country[0])[cc])
-            centroid_col = (c.xyz @ centroid[0])[cand]
-        else:
-            region = np.log1p(gather(in_region, qpos, c.region[cand]))
-            country_cols = (np.log1p(in_country[p, cc]), np.log1p(two_country[p, cc]) - np.log1p(deg_q),
-                            np.log1p(nb_country[p, cc]))
-            centroid_col = np.einsum("ij,ij->i", centroid[qpos], c.xyz[cand])
+        centroid_col = (c.xyz @ centroid[0])[cand] if one else np.einsum("ij,ij->i", centroid[qpos], c.xyz[cand])
         return self.stack(
             ctx.log_degree[cand],
             np.log1p(gather(batch.two_hop, qpos, cand)),
             gather(aa, qpos, cand),
-            country_cols[0],
-            region,
-            country_cols[1],
+            lookup(in_country, p, cc, np.log1p),
+            lookup(in_region, p, c.region[cand], np.log1p),
+            lookup(two_country, p, cc, lambda v: np.log1p(v) - np.log1p(deg_q)),
             centroid_col,
             np.log1p(gather(nb, qpos, cand)),
-            country_cols[2],
+            lookup(nb_country, p, cc, np.log1p),
             np.log1p(deg_q),
         )
 

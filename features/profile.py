@@ -7,7 +7,7 @@ the tables is not read as a mismatch.
 
 import numpy as np
 
-from .base import FeatureBlock, gather
+from .base import FeatureBlock, lookup
 
 __all__ = ["ProfileFeatures", "MODES"]
 
@@ -73,28 +73,16 @@ class ProfileFeatures(FeatureBlock):
         if self.history_mode == "complement":
             hist = p.history_self[cand] - hist
         corridor = p.diaspora_corridor
-        dc = p.diaspora_city
-        if np.isscalar(q):
-            city_link = (dc[q].toarray().ravel()[cc] + p.diaspora_city_csc[:, cq].toarray().ravel()[cand]) > 0
-            return self.stack(
-                ind,
-                p.industry_known[q] & p.industry_known[cand],
-                hist,
-                p.group_shared[cq, :, 0][cc],
-                p.group_shared[cq, :, 1][cc],
-                (np.log1p(corridor[:, cq]) / 10.0)[cc],
-                (np.log1p(corridor[cq]) / 10.0)[cc],
-                city_link & (cq != cc),
-            )
-        city_link = (gather(dc, q, cc) + gather(dc, cand, cq)) > 0
+        # The query town is a centre of the candidate country's community, or the reverse.
+        city_link = (lookup(p.diaspora_city, q, cc) + lookup(p.diaspora_city_by_origin, cq, cand)) > 0
         return self.stack(
             ind,
             p.industry_known[q] & p.industry_known[cand],
             hist,
-            p.group_shared[cq, cc, 0],
-            p.group_shared[cq, cc, 1],
-            np.log1p(corridor[cc, cq]) / 10.0,
-            np.log1p(corridor[cq, cc]) / 10.0,
+            lookup(p.group_shared[:, :, 0], cq, cc),
+            lookup(p.group_shared[:, :, 1], cq, cc),
+            lookup(corridor.T, cq, cc, lambda v: np.log1p(v) / 10.0),
+            lookup(corridor, cq, cc, lambda v: np.log1p(v) / 10.0),
             city_link & (cq != cc),
         )
 
@@ -131,7 +119,7 @@ class ProfileFeatures(FeatureBlock):
         if column == "diaspora_in_candidate":
             return f"about {_round(p.diaspora_corridor[cq, cc])} people from {names[cq]} live in {names[cc]}"
         if column == "diaspora_city":
-            if gather(p.diaspora_city, np.array([q]), np.array([cc]))[0]:
+            if p.diaspora_city[q, cc]:
                 return f"community from {names[cc]} in {c.name[q]}"
             return f"community from {names[cq]} in {c.name[cand]}"
         return None

@@ -248,7 +248,7 @@ class ProfileStore:
                 cols.append(c.countries.index_of(f.value))
         self.diaspora_city = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n_c))
         self.diaspora_city.data[:] = 1.0
-        self.diaspora_city_csc = self.diaspora_city.tocsc()
+        self.diaspora_city_by_origin = self.diaspora_city.T.tocsr()
 
     def profile(self, row):
         """The :class:`CityProfile` of one city: its own facts, then its region's and country's."""
@@ -303,9 +303,10 @@ def city_rows(cities, df):
 
 
 def country_index(cities, code):
+    """Index of a country code in a curated table, or None where the pool has no such country."""
     try:
         return cities.countries.index_of(code)
-    except Exception:
+    except InvalidInput:
         return None
 
 
@@ -316,9 +317,8 @@ def tag_facts(cities, df, aspect, level):
     if level == "city":
         keys = city_rows(cities, df)
     elif level == "region":
-        region_of = {}
-        for r, (ci, a1) in enumerate(zip(cities.country, cities.admin1)):
-            region_of.setdefault((int(ci), a1), int(cities.region[r]))
+        _, first = np.unique(cities.region, return_index=True)
+        region_of = {(int(cities.country[r]), cities.admin1[r]): int(cities.region[r]) for r in first}
         keys = [region_of.get((country_index(cities, c), a), -1) for c, a in zip(df["country"], df["admin1"])]
     else:
         keys = [country_index(cities, c) for c in df["country"]]
