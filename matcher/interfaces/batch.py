@@ -20,9 +20,10 @@ from ..errors import AmbiguousCity, CityNotFound, InvalidInput
 from ..io import read_csv, require_columns
 from ..ranking import CandidateFilter, check_k
 
-__all__ = ["QuerySet", "read_queries", "select_queries", "run_batch", "REPORT_COLUMNS"]
+__all__ = ["QuerySet", "read_queries", "select_queries", "run_batch", "check_format", "REPORT_COLUMNS"]
 
 BACKENDS = ("processes", "threads", "dask")
+FORMATS = ("csv", "parquet")
 REPORT_COLUMNS = ["query_geonameid", "query_name", "query_country", "rank", "geonameid", "name", "country",
                   "population", "distance_km", "score", "reasons"]
 CHUNK = 50
@@ -65,6 +66,12 @@ def select_queries(cities, country=None, min_population=None, all_cities=False):
     rows = np.flatnonzero(mask)
     rows = rows[np.argsort(-cities.population[rows], kind="stable")]
     return QuerySet(tuple(int(r) for r in rows))
+
+
+def check_format(fmt):
+    """``InvalidInput`` unless ``fmt`` is a report format batch can write."""
+    if fmt not in FORMATS:
+        raise InvalidInput(f"format must be {' or '.join(FORMATS)}, got {fmt!r}")
 
 
 def _recommend_chunk(matcher, rows, k, flt):
@@ -113,8 +120,7 @@ def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, prog
         Rows written.
     """
     k = check_k(k)
-    if fmt not in ("csv", "parquet"):
-        raise InvalidInput(f"format must be csv or parquet, got {fmt!r}")
+    check_format(fmt)
     if jobs < 1:
         raise InvalidInput(f"jobs must be at least 1, got {jobs}")
     flt = CandidateFilter.make(**filters)

@@ -98,9 +98,6 @@ def recommend(
     """Rank candidate sister cities for one town, with the reasons each fits."""
     if fmt not in ("table", "json", "csv"):
         raise InvalidInput(f"--format must be table, json or csv, got {fmt!r}")
-    for name, mode in (("--industry", industry), ("--history", history)):
-        if mode not in ("alike", "complement"):
-            raise InvalidInput(f"{name} must be alike or complement, got {mode!r}")
     m = _matcher(partnerships, profiles, industry_mode=industry, history_mode=history)
     recs = m.recommend(city, country=country, k=k, **_filters(
         include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
@@ -162,10 +159,9 @@ def batch(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (default: local)."),
 ):
     """Rank candidates for many towns and write one report row per (town, rank)."""
-    from .batch import read_queries, run_batch, select_queries
+    from .batch import check_format, read_queries, run_batch, select_queries
 
-    if fmt not in ("csv", "parquet"):
-        raise InvalidInput(f"--format must be csv or parquet, got {fmt!r}")
+    check_format(fmt)  # before the model loads, not after
     m = _matcher(partnerships, profiles)
     if queries is not None:
         qs = read_queries(queries, m.resolver_)
