@@ -1,13 +1,17 @@
 """The HTTP service on the synthetic world: each endpoint, each error status, each bound."""
 
-import inspect
+import asyncio
+import json
+import logging
+import threading
+import time
 import warnings
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("fastapi")
-pytest.importorskip("httpx")
+httpx = pytest.importorskip("httpx")
 
 with warnings.catch_warnings():
     # Newer Starlette warns that its httpx-based client will move; it still works.
@@ -148,11 +152,33 @@ def test_openapi_docs(client):
     assert {"/health", "/cities", "/cities/{geonameid}", "/cities/{geonameid}/recommendations", "/batch"} <= set(paths)
 
 
-def test_ranking_endpoints_run_in_the_threadpool(client):
-    # Ranking is CPU-bound; an ``async def`` endpoint would block every other request.
-    routes = {r.path: r.endpoint for r in client.app.routes if hasattr(r, "endpoint")}
-    for path in ("/cities", "/cities/{geonameid}", "/cities/{geonameid}/recommendations", "/batch"):
-        assert not inspect.iscoroutinefunction(routes[path]), path
+def test_ranking_does_not_block_the_event_loop(matcher, monkeypatch):
+    # Ranking is CPU-bound; run on the event loop it would hold up every other request.
+    slow = matcher.recommend
+
+    def recommend(*args, **kw):
+        time.sleep(0.5)
+        return slow(*args, **kw)
+
+    monkeypatch.setattr(matcher, "recommend", recommend)
+    finished = []
+
+    async def get(client, url):
+        response = await client.get(url)
+        finished.append(url)
+        return response
+
+    async def scenario():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(matcher)),
+                                     base_url="http://test") as client:
+            ranking = asyncio.create_task(get(client, f"/cities/{COVENTRY}/recommendations"))
+            await asyncio.sleep(0.1)
+            health = await get(client, "/health")
+            return health, await ranking
+
+    health, ranking = asyncio.run(scenario())
+    assert health.status_code == ranking.status_code == 200
+    assert finished == ["/health", f"/cities/{COVENTRY}/recommendations"]
 
 
 def test_unfitted_matcher_is_refused():
@@ -267,3 +293,181 @@ def test_malformed_json_is_422(client):
 def test_static_folder_ships_the_page():
     static = Path(service.__file__).parent / "static"
     assert (static / "index.html").is_file() and (static / "app.js").is_file()
+
+
+# -- under load: the bounded queue, the cache, the access log ------------------
+
+
+def blocked_recommend(matcher, monkeypatch):
+    """Make ``matcher.recommend`` wait until the returned event is set."""
+    release, real = threading.Event(), matcher.recommend
+
+    def recommend(*args, **kw):
+        release.wait(10)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(matcher, "recommend", recommend)
+    return release
+
+
+def test_overload_is_503_with_retry_after(matcher, monkeypatch):
+    release = blocked_recommend(matcher, monkeypatch)
+    app = create_app(matcher, max_running=1, max_waiting=1, timeout=30)
+
+    async def scenario():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            first = asyncio.create_task(client.get(f"/cities/{COVENTRY}/recommendations"))
+            second = asyncio.create_task(client.get(f"/cities/{KOELN}/recommendations"))
+            await asyncio.sleep(0.2)
+            t0 = time.perf_counter()
+            third = await client.get(f"/cities/{PARIS}/recommendations")
+            waited = time.perf_counter() - t0
+            release.set()
+            return await first, await second, third, waited
+
+    first, second, third, waited = asyncio.run(scenario())
+    assert first.status_code == second.status_code == 200
+    err = error_of(third, 503)
+    assert err["type"] == "overloaded"
+    assert int(third.headers["retry-after"]) >= 1
+    assert waited < 1.0, "an overloaded worker answers at once"
+    assert app.state.limiter.stats()["rejected"] == 1
+
+
+def test_request_waits_no_longer_than_its_timeout(matcher, monkeypatch):
+    release = blocked_recommend(matcher, monkeypatch)
+    app = create_app(matcher, max_running=1, max_waiting=8, timeout=0.3)
+
+    async def scenario():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            first = asyncio.create_task(client.get(f"/cities/{COVENTRY}/recommendations"))
+            await asyncio.sleep(0.1)
+            t0 = time.perf_counter()
+            late = await client.get(f"/cities/{KOELN}/explain/{CAEN}")
+            waited = time.perf_counter() - t0
+            release.set()
+            return await first, late, waited
+
+    first, late, waited = asyncio.run(scenario())
+    assert first.status_code == 200
+    err = error_of(late, 503)
+    assert err["type"] == "queue_timeout"
+    assert "retry-after" in late.headers
+    assert 0.25 <= waited < 2.0
+
+
+@pytest.mark.parametrize("other", [
+    {"k": 4},
+    {"mutual": "true"},
+    {"include_domestic": "true"},
+    {"countries": "DE"},
+    {"countries": "DE,FR"},
+    {"exclude_countries": "FR"},
+    {"continents": "NA"},
+    {"min_population": 200000},
+    {"max_population": 1000000},
+    {"max_distance_km": 1000},
+])
+def test_cache_never_serves_another_requests_answer(matcher, other):
+    cached, fresh = TestClient(create_app(matcher)), TestClient(create_app(matcher, cache_size=0))
+    url = f"/cities/{COVENTRY}/recommendations"
+    base = {"k": 3}
+    first = cached.get(url, params=base)
+    assert first.headers["x-cache"] == "miss"
+    assert cached.get(url, params=base).headers["x-cache"] == "hit"
+    changed = cached.get(url, params={**base, **other})
+    assert changed.headers["x-cache"] == "miss"
+    assert changed.json() == fresh.get(url, params={**base, **other}).json()
+    assert changed.json() != first.json()
+    # ... and the first answer is still its own.
+    again = cached.get(url, params=base)
+    assert again.headers["x-cache"] == "hit" and again.json() == first.json()
+
+
+def test_cache_keys_on_parsed_parameters(client):
+    url = f"/cities/{KOELN}/recommendations"
+    first = client.get(url, params={"k": 2, "min_population": 100000})
+    same = client.get(f"{url}?min_population=1e5&k=02")
+    assert same.headers["x-cache"] == "hit"
+    assert same.json() == first.json() and same.json()["k"] == 2
+    other_town = client.get(f"/cities/{PARIS}/recommendations", params={"k": 2, "min_population": 100000})
+    assert other_town.json()["query"]["geonameid"] == PARIS
+
+
+def test_explain_cache_keys_on_the_candidate(client):
+    a = client.get(f"/cities/{COVENTRY}/explain/{CAEN}").json()
+    b = client.get(f"/cities/{COVENTRY}/explain/{KOELN}").json()
+    assert (a["candidate"]["geonameid"], b["candidate"]["geonameid"]) == (CAEN, KOELN)
+
+
+def test_errors_are_not_cached(client):
+    for _ in range(2):
+        response = client.get("/cities/999/recommendations")
+        assert response.status_code == 404 and "x-cache" not in response.headers
+
+
+def test_health_reports_stamps_and_service_figures(matcher):
+    body = TestClient(create_app(matcher)).get("/health").json()
+    meta = body["meta"]
+    assert meta["version"] == __version__
+    assert meta["partnerships"] == "a partnership graph given in Python"
+    assert meta["partnerships_pairs"] == 20
+    assert meta["data_version"].endswith("23 cities")
+    figures = body["service"]
+    assert figures["workers"] == 1
+    assert figures["queue"]["max_running"] >= 1 and figures["queue"]["running"] == 0
+    assert {"entries", "hits", "misses"} <= set(figures["cache"])
+
+
+def test_explain_ranks_an_allowed_candidate(client):
+    recs = client.get(f"/cities/{COVENTRY}/recommendations", params={"k": 5}).json()["recommendations"]
+    third = recs[2]
+    body = client.get(f"/cities/{COVENTRY}/explain/{third['geonameid']}").json()
+    assert body["rank"] == 3 and body["excluded_by"] == []
+    assert body["of"] >= 5
+    assert body["score"] == third["score"]
+    assert body["candidate"]["label"]
+    assert body["contributions"], "every feature's contribution is listed"
+
+
+def test_explain_names_what_excludes_a_same_country_candidate(client):
+    body = client.get(f"/cities/{COVENTRY}/explain/{LEAMINGTON}").json()
+    assert body["rank"] is None
+    assert any("same country" in why for why in body["excluded_by"])
+    allowed = client.get(f"/cities/{COVENTRY}/explain/{LEAMINGTON}", params={"include_domestic": "true"}).json()
+    assert allowed["rank"] is not None and allowed["excluded_by"] == []
+    error_of(client.get(f"/cities/{COVENTRY}/explain/999"), 404)
+
+
+def test_empty_result_is_an_answer_with_a_note(client):
+    response = client.get(f"/cities/{COVENTRY}/recommendations", params={"max_distance_km": 1})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["recommendations"] == []
+    assert "max_distance_km" in body["note"]
+    assert client.get(f"/cities/{COVENTRY}/recommendations").json()["note"] is None
+
+
+def test_mutual_answers(client, matcher):
+    body = client.get(f"/cities/{COVENTRY}/recommendations", params={"k": 5, "mutual": "true"}).json()
+    assert body["mutual"] is True
+    expected = [r.to_dict() for r in matcher.recommend(COVENTRY, k=5, mutual=True)]
+    assert body["recommendations"] == expected and len(expected) == 5
+
+
+def test_access_log_writes_one_json_line_per_request(matcher, caplog):
+    logged = TestClient(create_app(matcher, access_log=True))
+    with caplog.at_level(logging.INFO, logger="sistermatch.access"):
+        logged.get(f"/cities/{COVENTRY}/recommendations", params={"k": 2})
+        logged.get(f"/cities/{COVENTRY}/recommendations", params={"k": 2})
+        logged.get("/cities/999")
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "sistermatch.access"]
+    assert [(x["method"], x["status"], x["cache"]) for x in lines] == [("GET", 200, "miss"), ("GET", 200, "hit"),
+                                                                      ("GET", 404, None)]
+    assert lines[0]["path"] == f"/cities/{COVENTRY}/recommendations" and lines[0]["ms"] >= 0
+
+
+def test_access_log_is_off_by_default(client, caplog):
+    with caplog.at_level(logging.INFO, logger="sistermatch.access"):
+        client.get("/health")
+    assert not [r for r in caplog.records if r.name == "sistermatch.access"]

@@ -255,15 +255,26 @@ def serve(
     port: int = typer.Option(8000, "--port", help="Port."),
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, max=64,
+                                          help="Worker processes sharing the loaded model; default one per core."),
+    max_waiting: int = typer.Option(16, "--max-waiting", min=0, max=10_000,
+                                    help="Ranking requests that may wait per worker; more get 503 at once."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.1, max=600.0,
+                                  help="Seconds a ranking request may wait for its turn before a 503."),
+    cache_size: int = typer.Option(2048, "--cache-size", min=0, max=1_000_000,
+                                   help="Recent answers kept per worker (0: no cache)."),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log",
+                                    help="One JSON line per request on stderr."),
 ):
     """Serve the JSON API (docs at /docs) and the web page (at /) for city officers."""
-    import uvicorn
-
-    from .service import create_app
+    from .service import _cores, serve as run_server
 
     m = _matcher(partnerships, profiles)
-    _err(f"serving on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops")
-    uvicorn.run(create_app(m, meta=_stamp(m, None)), host=host, port=port, log_level="warning")
+    n = workers or _cores()
+    _err(f"serving on http://{host}:{port}/ with {n} worker{'s' if n > 1 else ''} (API docs at /docs); "
+         "Ctrl-C stops")
+    run_server(m, host=host, port=port, workers=n, meta=_stamp(m, None), log_requests=access_log,
+               max_waiting=max_waiting, timeout=timeout, cache_size=cache_size)
 
 
 @app.command()

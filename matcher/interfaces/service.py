@@ -1,29 +1,34 @@
 """The HTTP service: a fitted :class:`~sistermatch.Matcher` behind a small JSON API and a web page.
 
-The model is fitted once, before the app starts; each request only ranks. Every
-endpoint that ranks is a plain ``def``: ranking is CPU-bound numpy work, so FastAPI runs
-it in its threadpool rather than blocking the event loop.
+The model is fitted once, before the app starts; each request only ranks. Ranking is
+CPU-bound numpy work, so it runs in FastAPI's threadpool, never on the event loop, and
+through a :class:`~sistermatch.interfaces.throttle.RankingLimiter`: a few rankings at a
+time per worker, a short bounded queue, 503 with ``Retry-After`` beyond it. Recent
+answers are kept in an :class:`~sistermatch.interfaces.throttle.AnswerCache` keyed by
+every parameter of the request. ``sistermatch serve --workers N`` runs N such worker
+processes that share one loaded model (see :func:`serve`).
 
 Errors are JSON of one shape, ``{"error": {"type", "status", "message", ...}}``, and the
 package's exceptions are mapped to HTTP statuses in one place, :data:`ERROR_STATUS`,
 used by the exception handlers and by the batch endpoint's per-query entries alike.
 
-Run it with uvicorn::
-
-    >>> import uvicorn                                                  # doctest: +SKIP
     >>> from sistermatch import Matcher                                 # doctest: +SKIP
-    >>> from sistermatch.interfaces.service import create_app          # doctest: +SKIP
-    >>> app = create_app(Matcher().fit("partnerships.csv"))             # doctest: +SKIP
-    >>> uvicorn.run(app, host="127.0.0.1", port=8000)                   # doctest: +SKIP
+    >>> from sistermatch.interfaces.service import serve               # doctest: +SKIP
+    >>> serve(Matcher().fit(), host="127.0.0.1", port=8000, workers=2)  # doctest: +SKIP
 """
 
+import gc
+import json
+import logging
+import os
 import re
+import sys
 from pathlib import Path
 from typing import Annotated, Optional, Union
 
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -31,8 +36,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .._version import __version__
 from ..errors import AmbiguousCity, CityNotFound, InvalidInput, MatcherError, NotFittedError
 from ..ranking import CandidateFilter
+from .schemas import (BatchOut, CitiesOut, ExplanationOut, HealthOut, ProfileOut, RecommendationsOut, ResolveOut,
+                      error_responses)
+from .throttle import ACCESS_LOGGER, AccessLog, AnswerCache, Overloaded, RankingLimiter
 
-__all__ = ["create_app", "ERROR_STATUS", "MAX_K", "MAX_BATCH", "MAX_BATCH_ROWS", "MAX_TEXT", "MAX_LIMIT",
+__all__ = ["create_app", "serve", "ERROR_STATUS", "MAX_K", "MAX_BATCH", "MAX_BATCH_ROWS", "MAX_TEXT", "MAX_LIMIT",
            "MAX_BODY_BYTES"]
 
 MAX_K = 500
@@ -161,7 +169,7 @@ class BatchRequest(BaseModel):
         return self.model_dump(exclude={"queries", "k"}, exclude_none=True)
 
 
-def _filters(
+async def _filters(
     include_domestic: bool = Query(False, description="Allow candidates in the query town's own country."),
     countries: Optional[str] = Query(None, max_length=MAX_CODES_TEXT,
                                      description="Keep only these ISO codes, comma-separated (DE,FR)."),
@@ -197,7 +205,23 @@ def _check_filters(matcher, filters):
             raise InvalidInput(f"unknown continent {code!r}; use one of {', '.join(sorted(known))}")
 
 
-def create_app(matcher, meta=None):
+def _dumps(body):
+    # As JSONResponse renders, but in the worker thread, so the bytes can be cached.
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def _key(*parts, filters):
+    """A cache key from the parsed parameters: equal only when every parameter is equal."""
+    return (*parts, tuple(sorted(filters.items())))
+
+
+def _json(body, cache=None, status=200):
+    headers = {"X-Cache": cache} if cache else None
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.0, cache_size=2048,
+               access_log=False, workers=1):
     """Build the FastAPI app around an already-fitted matcher.
 
     Parameters
@@ -208,13 +232,24 @@ def create_app(matcher, meta=None):
         Facts about the running model shown by ``GET /health`` (data version,
         partnerships checksum, ...); the package version and the partnerships checksum
         known to the matcher are filled in.
+    max_running, max_waiting, timeout :
+        Per worker: rankings computed at once, requests allowed to wait for a turn, and
+        seconds one may wait; beyond either bound the answer is 503 with ``Retry-After``
+        (see :class:`~sistermatch.interfaces.throttle.RankingLimiter`).
+    cache_size : int
+        Answers kept per worker (0: none).
+    access_log : bool
+        Write one JSON line per request to the ``sistermatch.access`` logger.
+    workers : int
+        How many worker processes serve this app (shown by ``/health``).
 
     Returns
     -------
     fastapi.FastAPI
         Endpoints: ``GET /health``, ``GET /cities``, ``GET /resolve``,
         ``GET /cities/{geonameid}``, ``GET /cities/{geonameid}/recommendations``,
-        ``POST /batch``, the web page at ``GET /`` and the OpenAPI docs at ``/docs``.
+        ``GET /cities/{geonameid}/explain/{candidate_id}``, ``POST /batch``, the web page
+        at ``GET /`` and the OpenAPI docs at ``/docs``.
 
     Raises
     ------
@@ -232,11 +267,28 @@ def create_app(matcher, meta=None):
     info = {"version": __version__, "partnerships_checksum": getattr(matcher, "partnerships_checksum_", None)}
     info.update(meta or {})
     cities = matcher.cities_
+    limiter = RankingLimiter(max_running=max_running, max_waiting=max_waiting, timeout=timeout)
+    cache = AnswerCache(max_entries=cache_size)
 
     app = FastAPI(title="sistermatch", version=__version__,
                   description="Ranked, explained sister-city partner candidates for a town.")
     app.state.matcher = matcher
+    app.state.limiter = limiter
+    app.state.cache = cache
     app.add_middleware(_BodyLimit, limit=MAX_BODY_BYTES)
+    if access_log:
+        app.add_middleware(AccessLog)
+
+    async def answer(key, compute, *args):
+        """The cached answer for ``key``, else ``compute(*args)`` (JSON bytes) through the limiter."""
+        if key is not None:
+            body = cache.get(key)
+            if body is not None:
+                return _json(body, "hit")
+        body = await limiter.run(compute, *args)
+        if key is not None:
+            cache.put(key, body)
+        return _json(body, "miss" if key is not None else None)
 
     # -- errors: the one place they become statuses ---------------------------------
 
@@ -245,10 +297,15 @@ def create_app(matcher, meta=None):
         status, body = error_entry(exc)
         return JSONResponse({"error": body}, status_code=status)
 
+    @app.exception_handler(Overloaded)
+    async def _overloaded(request, exc):
+        body = {"type": exc.reason, "status": 503, "message": str(exc), "retry_after": exc.retry_after}
+        return JSONResponse({"error": body}, status_code=503, headers={"Retry-After": str(exc.retry_after)})
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request, exc):
         details = [{"loc": [str(p) for p in e.get("loc", ())], "message": e.get("msg", "")} for e in exc.errors()]
-        message = "; ".join(f"{'.'.join(d['loc'])}: {d['message']}" for d in details[:5])
+        message = "; ".join(f"{'.'.join(d['loc'])}: {d['message']}" for d in details[:5]) or "invalid request"
         body = {"type": "invalid_input", "status": 422, "message": message, "details": details[:50]}
         return JSONResponse({"error": body}, status_code=422)
 
@@ -259,14 +316,18 @@ def create_app(matcher, meta=None):
 
     # -- endpoints ------------------------------------------------------------------
 
-    @app.get("/health", tags=["service"])
+    @app.get("/health", tags=["service"], response_model=None, responses={200: {"model": HealthOut}})
     def health():
-        """Liveness, the package version, and the model, data and partnerships stamps."""
+        """Liveness, the package version, the model, data and partnerships stamps, and this worker's
+        queue and cache figures."""
         return {"status": "ok", "version": __version__, "cities": len(cities),
                 "partnerships": matcher.provenance_["partnerships_pairs"], "model": type(matcher.model_).__name__,
-                "meta": matcher.provenance_ | info}
+                "meta": matcher.provenance_ | info,
+                "service": {"workers": workers, "pid": os.getpid(), "queue": limiter.stats(),
+                            "cache": cache.stats()}}
 
-    @app.get("/cities", tags=["cities"])
+    @app.get("/cities", tags=["cities"], response_model=None,
+             responses={200: {"model": CitiesOut}, **error_responses(422)})
     def find_cities(
         q: str = Query(..., min_length=1, max_length=MAX_TEXT, description="What the person typed so far."),
         country: Optional[str] = Query(None, max_length=MAX_TEXT, description="ISO code or English name."),
@@ -281,7 +342,8 @@ def create_app(matcher, meta=None):
         return {"query": q, "cities": [c.to_dict() | {"label": c.label()} for c in found],
                 "suggestions": suggestions}
 
-    @app.get("/resolve", tags=["cities"])
+    @app.get("/resolve", tags=["cities"], response_model=None,
+             responses={200: {"model": ResolveOut}, **error_responses(404, 409, 422)})
     def resolve_city(
         q: str = Query(..., min_length=1, max_length=MAX_TEXT, description="A name, 'name, CC' or GeoNames id."),
         country: Optional[str] = Query(None, max_length=MAX_TEXT),
@@ -290,15 +352,23 @@ def create_app(matcher, meta=None):
         city = matcher.resolve(q, country)
         return {"city": city.to_dict() | {"label": city.label()}}
 
-    @app.get("/cities/{geonameid}", tags=["cities"])
+    @app.get("/cities/{geonameid}", tags=["cities"], response_model=None,
+             responses={200: {"model": ProfileOut}, **error_responses(404, 422)})
     def city_profile(geonameid: int = PathParam(..., ge=1, le=MAX_GEONAMEID)):
         """A town, its profile facts (each with its source) and its known partners."""
         profile = matcher.profile(geonameid)
         partners = [c.to_dict() for c in matcher.partners(geonameid)]
         return profile.to_dict() | {"partners": partners}
 
-    @app.get("/cities/{geonameid}/recommendations", tags=["recommendations"])
-    def recommendations(
+    def recommend_body(geonameid, k, mutual, filters):
+        recs = matcher.recommend(geonameid, k=k, mutual=mutual, **filters)
+        query = recs.query
+        return _dumps({"query": query.to_dict() | {"label": query.label()}, "k": k, "filters": filters,
+                       "mutual": mutual, "recommendations": [r.to_dict() for r in recs], "note": recs.note})
+
+    @app.get("/cities/{geonameid}/recommendations", tags=["recommendations"], response_model=None,
+             responses={200: {"model": RecommendationsOut}, **error_responses(404, 422, 503)})
+    async def recommendations(
         geonameid: int = PathParam(..., ge=1, le=MAX_GEONAMEID),
         k: int = Query(10, ge=1, le=MAX_K, description="How many candidates."),
         mutual: bool = Query(False, description="Rank by the fit from both sides of the pair."),
@@ -306,34 +376,32 @@ def create_app(matcher, meta=None):
     ):
         """The ``k`` best candidate partners for a town, best first, each with its reasons.
 
-        An empty list is an answer: ``note`` then says which filter to widen.
+        An empty list is an answer: ``note`` then says which filter to widen. Ranked in the
+        threadpool, a few at a time; 503 with ``Retry-After`` when this worker is full.
         """
-        recs = matcher.recommend(geonameid, k=k, mutual=mutual, **filters)
-        query = recs.query
-        return JSONResponse({"query": query.to_dict() | {"label": query.label()}, "k": k, "filters": filters,
-                             "mutual": mutual, "recommendations": [r.to_dict() for r in recs], "note": recs.note})
+        key = _key("recommendations", geonameid, k, mutual, filters=filters)
+        return await answer(key, recommend_body, geonameid, k, mutual, filters)
 
-    @app.get("/cities/{geonameid}/explain/{candidate_id}", tags=["recommendations"])
-    def explain_pair(
+    def explain_body(geonameid, candidate_id, filters):
+        e = matcher.explain(geonameid, candidate_id, **filters)
+        body = e.to_dict()
+        body["query"] |= {"label": e.query.label()}
+        body["candidate"] |= {"label": e.candidate.label()}
+        return _dumps(body)
+
+    @app.get("/cities/{geonameid}/explain/{candidate_id}", tags=["recommendations"], response_model=None,
+             responses={200: {"model": ExplanationOut}, **error_responses(404, 422, 503)})
+    async def explain_pair(
         geonameid: int = PathParam(..., ge=1, le=MAX_GEONAMEID),
         candidate_id: int = PathParam(..., ge=1, le=MAX_GEONAMEID),
         filters: dict = Depends(_filters),
     ):
         """Why a given candidate ranks where it does: its rank among all candidates, its score,
         every feature's contribution with its reason, and what excludes it, if anything."""
-        e = matcher.explain(geonameid, candidate_id, **filters)
-        body = e.to_dict()
-        body["query"] |= {"label": e.query.label()}
-        body["candidate"] |= {"label": e.candidate.label()}
-        return JSONResponse(body)
+        key = _key("explain", geonameid, candidate_id, filters=filters)
+        return await answer(key, explain_body, geonameid, candidate_id, filters)
 
-    @app.post("/batch", tags=["recommendations"])
-    def batch(request: BatchRequest):
-        """Rank several towns at once; a town that cannot be found gets an error entry, not a failed batch.
-
-        Each result is ``{"index", "query", "city", "recommendations"}`` or
-        ``{"index", "query", "error"}`` with the same error object as the other endpoints.
-        """
+    def batch_body(request):
         if len(request.queries) * request.k > MAX_BATCH_ROWS:
             raise InvalidInput(f"{len(request.queries)} queries x k={request.k} is more than {MAX_BATCH_ROWS:,} "
                                "result rows; lower k or split the batch")
@@ -354,7 +422,18 @@ def create_app(matcher, meta=None):
                 continue
             results.append({"index": i, "query": asked, "city": city.to_dict() | {"label": city.label()},
                             "recommendations": [r.to_dict() for r in recs], "note": recs.note})
-        return JSONResponse({"k": request.k, "filters": filters, "errors": n_errors, "results": results})
+        return _dumps({"k": request.k, "filters": filters, "errors": n_errors, "results": results})
+
+    @app.post("/batch", tags=["recommendations"], response_model=None,
+              responses={200: {"model": BatchOut}, **error_responses(413, 422, 503)})
+    async def batch(request: BatchRequest):
+        """Rank several towns at once; a town that cannot be found gets an error entry, not a failed batch.
+
+        Each result is ``{"index", "query", "city", "recommendations"}`` or
+        ``{"index", "query", "error"}`` with the same error object as the other endpoints.
+        A batch takes one ranking slot of its worker for as long as it runs.
+        """
+        return await answer(None, batch_body, request)
 
     # -- the web page ---------------------------------------------------------------
 
@@ -365,3 +444,88 @@ def create_app(matcher, meta=None):
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def serve(matcher, host="127.0.0.1", port=8000, workers=None, meta=None, log_requests=True, **limits):
+    """Serve ``create_app(matcher)`` from ``workers`` processes that share the loaded model.
+
+    With more than one worker, gunicorn's master process (this one, where ``matcher`` is
+    already loaded) forks uvicorn workers after building the app, so every worker reads
+    the same memory pages of the model and city tables (copy-on-write) instead of loading
+    its own copy; a worker that dies is replaced by a fresh fork. Where gunicorn is not
+    available (Windows) or with one worker, a single uvicorn process serves.
+
+    Parameters
+    ----------
+    matcher : Matcher
+        Fitted.
+    host, port :
+        Where to listen.
+    workers : int, optional
+        Worker processes; default the number of cores this process may use.
+    meta : dict, optional
+        See :func:`create_app`.
+    log_requests : bool
+        One JSON line per request on stderr.
+    **limits :
+        ``max_running``, ``max_waiting``, ``timeout``, ``cache_size`` of :func:`create_app`.
+    """
+    workers = workers or _cores()
+    if workers < 1:
+        raise InvalidInput(f"workers must be at least 1, got {workers}")
+    if log_requests:
+        _log_to_stderr()
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:  # pragma: no cover - gunicorn runs on POSIX only
+        BaseApplication = None
+    if workers == 1 or BaseApplication is None:
+        import uvicorn
+
+        app = create_app(matcher, meta=meta, access_log=log_requests, workers=1, **limits)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        return
+    _single_threaded_numerics()
+    # Objects made so far (the model, the city tables) are never collected; frozen, the
+    # collector of each worker does not write to their pages, so they stay shared.
+    gc.freeze()
+    app = create_app(matcher, meta=meta, access_log=log_requests, workers=workers, **limits)
+
+    class _Server(BaseApplication):
+        def load_config(self):
+            settings = {"bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}", "workers": workers,
+                        "worker_class": "uvicorn_worker.UvicornWorker", "preload_app": True,
+                        "timeout": 120, "graceful_timeout": 10, "keepalive": 5, "loglevel": "warning",
+                        "accesslog": None, "proc_name": "sistermatch"}
+            for name, value in settings.items():
+                self.cfg.set(name, value)
+
+        def load(self):
+            return app
+
+    _Server().run()
+
+
+def _cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _single_threaded_numerics():
+    # One worker per core: BLAS or OpenMP threads inside a worker would only oversubscribe
+    # the cores, and OpenMP thread pools do not survive a fork.
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
+def _log_to_stderr():
+    logger = logging.getLogger(ACCESS_LOGGER)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
