@@ -1,12 +1,12 @@
 """The HTTP service: a fitted :class:`~sistermatch.Matcher` behind a small JSON API and a web page.
 
 The model is fitted once, before the app starts; each request only ranks. Ranking is
-CPU-bound numpy work, so it runs in FastAPI's threadpool, never on the event loop, and
-through a :class:`~sistermatch.interfaces.throttle.RankingLimiter`: a few rankings at a
-time per worker, a short bounded queue, 503 with ``Retry-After`` beyond it. Recent
+CPU-bound numpy work, so it runs in the threadpool or in ranking processes, never on the
+event loop, and through a :class:`~sistermatch.interfaces.throttle.RankingLimiter`: a
+few rankings at a time, a short bounded queue, 503 with ``Retry-After`` beyond it. Recent
 answers are kept in an :class:`~sistermatch.interfaces.throttle.AnswerCache` keyed by
-every parameter of the request. ``sistermatch serve --workers N`` runs N such worker
-processes that share one loaded model (see :func:`serve`).
+every parameter of the request. ``sistermatch serve --workers N`` ranks in N processes
+that share one loaded model (see :func:`serve`).
 
 Errors are JSON of one shape, ``{"error": {"type", "status", "message", ...}}``, and the
 package's exceptions are mapped to HTTP statuses in one place, :data:`ERROR_STATUS`,
@@ -17,6 +17,8 @@ used by the exception handlers and by the batch endpoint's per-query entries ali
     >>> serve(Matcher().fit(), host="127.0.0.1", port=8000, workers=2)  # doctest: +SKIP
 """
 
+import contextlib
+import functools
 import gc
 import json
 import logging
@@ -31,6 +33,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._version import __version__
@@ -38,7 +41,7 @@ from ..errors import AmbiguousCity, CityNotFound, InvalidInput, MatcherError, No
 from ..ranking import CandidateFilter
 from .schemas import (BatchOut, CitiesOut, ExplanationOut, HealthOut, ProfileOut, RecommendationsOut, ResolveOut,
                       error_responses)
-from .throttle import ACCESS_LOGGER, AccessLog, AnswerCache, Overloaded, RankingLimiter
+from .throttle import ACCESS_LOGGER, AccessLog, AnswerCache, Overloaded, RankingLimiter, RankingPool
 
 __all__ = ["create_app", "serve", "ERROR_STATUS", "MAX_K", "MAX_BATCH", "MAX_BATCH_ROWS", "MAX_TEXT", "MAX_LIMIT",
            "MAX_BODY_BYTES"]
@@ -206,13 +209,68 @@ def _check_filters(matcher, filters):
 
 
 def _dumps(body):
-    # As JSONResponse renders, but in the worker thread, so the bytes can be cached.
+    # As JSONResponse renders, but where the ranking ran, so the bytes can be cached.
     return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
-def _key(*parts, filters):
-    """A cache key from the parsed parameters: equal only when every parameter is equal."""
-    return (*parts, tuple(sorted(filters.items())))
+def _answered(compute):
+    """``compute`` returning ``(status, JSON bytes)``, a package error becoming its error answer.
+
+    The ranking functions may run in another process; returning the error as bytes, rather
+    than raising it there, sends every answer back the same way.
+    """
+
+    @functools.wraps(compute)
+    def wrapper(matcher, *args):
+        try:
+            return 200, _dumps(compute(matcher, *args))
+        except MatcherError as exc:
+            status, body = error_entry(exc)
+            return status, _dumps({"error": body})
+
+    return wrapper
+
+
+@_answered
+def _recommend_answer(matcher, geonameid, k, mutual, filters):
+    recs = matcher.recommend(geonameid, k=k, mutual=mutual, **filters)
+    query = recs.query
+    return {"query": query.to_dict() | {"label": query.label()}, "k": k, "filters": filters, "mutual": mutual,
+            "recommendations": [r.to_dict() for r in recs], "note": recs.note}
+
+
+@_answered
+def _explain_answer(matcher, geonameid, candidate_id, filters):
+    e = matcher.explain(geonameid, candidate_id, **filters)
+    body = e.to_dict()
+    body["query"] |= {"label": e.query.label()}
+    body["candidate"] |= {"label": e.candidate.label()}
+    return body
+
+
+@_answered
+def _batch_answer(matcher, request):
+    if len(request.queries) * request.k > MAX_BATCH_ROWS:
+        raise InvalidInput(f"{len(request.queries)} queries x k={request.k} is more than {MAX_BATCH_ROWS:,} "
+                           "result rows; lower k or split the batch")
+    filters = request.filters()
+    _check_filters(matcher, filters)
+    results, n_errors = [], 0
+    for i, q in enumerate(request.queries):
+        asked = q.model_dump(exclude_none=True)
+        try:
+            if (q.city is None) == (q.geonameid is None):
+                raise InvalidInput("give either 'city' (with an optional 'country') or 'geonameid'")
+            target = q.geonameid if q.geonameid is not None else q.city
+            city = matcher.resolve(target, q.country)
+            recs = matcher.recommend(city.geonameid, k=request.k, **filters)
+        except MatcherError as exc:
+            n_errors += 1
+            results.append({"index": i, "query": asked, "error": error_entry(exc)[1]})
+            continue
+        results.append({"index": i, "query": asked, "city": city.to_dict() | {"label": city.label()},
+                        "recommendations": [r.to_dict() for r in recs], "note": recs.note})
+    return {"k": request.k, "filters": filters, "errors": n_errors, "results": results}
 
 
 def _json(body, cache=None, status=200):
@@ -220,8 +278,13 @@ def _json(body, cache=None, status=200):
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
+def _key(*parts, filters):
+    """A cache key from the parsed parameters: equal only when every parameter is equal."""
+    return (*parts, tuple(sorted(filters.items())))
+
+
 def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.0, cache_size=2048,
-               access_log=False, workers=1):
+               access_log=False, pool=None):
     """Build the FastAPI app around an already-fitted matcher.
 
     Parameters
@@ -233,15 +296,16 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
         partnerships checksum, ...); the package version and the partnerships checksum
         known to the matcher are filled in.
     max_running, max_waiting, timeout :
-        Per worker: rankings computed at once, requests allowed to wait for a turn, and
-        seconds one may wait; beyond either bound the answer is 503 with ``Retry-After``
-        (see :class:`~sistermatch.interfaces.throttle.RankingLimiter`).
+        Rankings computed at once (with a ``pool``: one per process), requests allowed to
+        wait for a turn, and seconds one may wait; beyond either bound the answer is 503
+        with ``Retry-After`` (see :class:`~sistermatch.interfaces.throttle.RankingLimiter`).
     cache_size : int
-        Answers kept per worker (0: none).
+        Recent answers kept (0: none).
     access_log : bool
         Write one JSON line per request to the ``sistermatch.access`` logger.
-    workers : int
-        How many worker processes serve this app (shown by ``/health``).
+    pool : RankingPool, optional
+        Worker processes that rank (forked with this matcher loaded); default this
+        process's threadpool.
 
     Returns
     -------
@@ -267,10 +331,21 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
     info = {"version": __version__, "partnerships_checksum": getattr(matcher, "partnerships_checksum_", None)}
     info.update(meta or {})
     cities = matcher.cities_
-    limiter = RankingLimiter(max_running=max_running, max_waiting=max_waiting, timeout=timeout)
+    if pool is None:
+        def call(fn, *args):
+            return run_in_threadpool(fn, matcher, *args)
+    else:
+        call, max_running = pool.call, pool.processes
+    limiter = RankingLimiter(call, max_running=max_running, max_waiting=max_waiting, timeout=timeout)
     cache = AnswerCache(max_entries=cache_size)
 
-    app = FastAPI(title="sistermatch", version=__version__,
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        if pool is not None:
+            pool.close()
+
+    app = FastAPI(title="sistermatch", version=__version__, lifespan=lifespan,
                   description="Ranked, explained sister-city partner candidates for a town.")
     app.state.matcher = matcher
     app.state.limiter = limiter
@@ -280,12 +355,14 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
         app.add_middleware(AccessLog)
 
     async def answer(key, compute, *args):
-        """The cached answer for ``key``, else ``compute(*args)`` (JSON bytes) through the limiter."""
+        """The cached answer for ``key``, else ``compute(matcher, *args)`` through the limiter."""
         if key is not None:
             body = cache.get(key)
             if body is not None:
                 return _json(body, "hit")
-        body = await limiter.run(compute, *args)
+        status, body = await limiter.run(compute, *args)
+        if status != 200:
+            return _json(body, status=status)
         if key is not None:
             cache.put(key, body)
         return _json(body, "miss" if key is not None else None)
@@ -323,8 +400,9 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
         return {"status": "ok", "version": __version__, "cities": len(cities),
                 "partnerships": matcher.provenance_["partnerships_pairs"], "model": type(matcher.model_).__name__,
                 "meta": matcher.provenance_ | info,
-                "service": {"workers": workers, "pid": os.getpid(), "queue": limiter.stats(),
-                            "cache": cache.stats()}}
+                "service": {"workers": 1 if pool is None else pool.processes, "pid": os.getpid(),
+                            "queue": limiter.stats(), "cache": cache.stats(),
+                            "pool": None if pool is None else pool.stats()}}
 
     @app.get("/cities", tags=["cities"], response_model=None,
              responses={200: {"model": CitiesOut}, **error_responses(422)})
@@ -360,12 +438,6 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
         partners = [c.to_dict() for c in matcher.partners(geonameid)]
         return profile.to_dict() | {"partners": partners}
 
-    def recommend_body(geonameid, k, mutual, filters):
-        recs = matcher.recommend(geonameid, k=k, mutual=mutual, **filters)
-        query = recs.query
-        return _dumps({"query": query.to_dict() | {"label": query.label()}, "k": k, "filters": filters,
-                       "mutual": mutual, "recommendations": [r.to_dict() for r in recs], "note": recs.note})
-
     @app.get("/cities/{geonameid}/recommendations", tags=["recommendations"], response_model=None,
              responses={200: {"model": RecommendationsOut}, **error_responses(404, 422, 503)})
     async def recommendations(
@@ -380,14 +452,7 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
         threadpool, a few at a time; 503 with ``Retry-After`` when this worker is full.
         """
         key = _key("recommendations", geonameid, k, mutual, filters=filters)
-        return await answer(key, recommend_body, geonameid, k, mutual, filters)
-
-    def explain_body(geonameid, candidate_id, filters):
-        e = matcher.explain(geonameid, candidate_id, **filters)
-        body = e.to_dict()
-        body["query"] |= {"label": e.query.label()}
-        body["candidate"] |= {"label": e.candidate.label()}
-        return _dumps(body)
+        return await answer(key, _recommend_answer, geonameid, k, mutual, filters)
 
     @app.get("/cities/{geonameid}/explain/{candidate_id}", tags=["recommendations"], response_model=None,
              responses={200: {"model": ExplanationOut}, **error_responses(404, 422, 503)})
@@ -399,30 +464,7 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
         """Why a given candidate ranks where it does: its rank among all candidates, its score,
         every feature's contribution with its reason, and what excludes it, if anything."""
         key = _key("explain", geonameid, candidate_id, filters=filters)
-        return await answer(key, explain_body, geonameid, candidate_id, filters)
-
-    def batch_body(request):
-        if len(request.queries) * request.k > MAX_BATCH_ROWS:
-            raise InvalidInput(f"{len(request.queries)} queries x k={request.k} is more than {MAX_BATCH_ROWS:,} "
-                               "result rows; lower k or split the batch")
-        filters = request.filters()
-        _check_filters(matcher, filters)
-        results, n_errors = [], 0
-        for i, q in enumerate(request.queries):
-            asked = q.model_dump(exclude_none=True)
-            try:
-                if (q.city is None) == (q.geonameid is None):
-                    raise InvalidInput("give either 'city' (with an optional 'country') or 'geonameid'")
-                target = q.geonameid if q.geonameid is not None else q.city
-                city = matcher.resolve(target, q.country)
-                recs = matcher.recommend(city.geonameid, k=request.k, **filters)
-            except MatcherError as exc:
-                n_errors += 1
-                results.append({"index": i, "query": asked, "error": error_entry(exc)[1]})
-                continue
-            results.append({"index": i, "query": asked, "city": city.to_dict() | {"label": city.label()},
-                            "recommendations": [r.to_dict() for r in recs], "note": recs.note})
-        return _dumps({"k": request.k, "filters": filters, "errors": n_errors, "results": results})
+        return await answer(key, _explain_answer, geonameid, candidate_id, filters)
 
     @app.post("/batch", tags=["recommendations"], response_model=None,
               responses={200: {"model": BatchOut}, **error_responses(413, 422, 503)})
@@ -431,9 +473,9 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
 
         Each result is ``{"index", "query", "city", "recommendations"}`` or
         ``{"index", "query", "error"}`` with the same error object as the other endpoints.
-        A batch takes one ranking slot of its worker for as long as it runs.
+        A batch takes one ranking slot for as long as it runs.
         """
-        return await answer(None, batch_body, request)
+        return await answer(None, _batch_answer, request)
 
     # -- the web page ---------------------------------------------------------------
 
@@ -447,13 +489,15 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
 
 
 def serve(matcher, host="127.0.0.1", port=8000, workers=None, meta=None, log_requests=True, **limits):
-    """Serve ``create_app(matcher)`` from ``workers`` processes that share the loaded model.
+    """Serve ``create_app(matcher)``, ranking in ``workers`` processes that share the loaded model.
 
-    With more than one worker, gunicorn's master process (this one, where ``matcher`` is
-    already loaded) forks uvicorn workers after building the app, so every worker reads
-    the same memory pages of the model and city tables (copy-on-write) instead of loading
-    its own copy; a worker that dies is replaced by a fresh fork. Where gunicorn is not
-    available (Windows) or with one worker, a single uvicorn process serves.
+    One uvicorn process answers HTTP, keeps the answer cache and the queue; the ranking
+    itself runs in a :class:`~sistermatch.interfaces.throttle.RankingPool` of processes
+    forked once the model is loaded, so they read the same memory pages of the model and
+    city tables (copy-on-write) instead of each loading a copy. Every ranking request
+    goes to whichever process is free next; with uvicorn processes each accepting their
+    own connections, one process took every keep-alive client of a burst while the
+    other stayed idle (``bench/service_load.py`` prints the split).
 
     Parameters
     ----------
@@ -462,48 +506,35 @@ def serve(matcher, host="127.0.0.1", port=8000, workers=None, meta=None, log_req
     host, port :
         Where to listen.
     workers : int, optional
-        Worker processes; default the number of cores this process may use.
+        Ranking processes; default the number of cores this process may use. With 1,
+        the ranking runs in the server's own threadpool.
     meta : dict, optional
         See :func:`create_app`.
     log_requests : bool
         One JSON line per request on stderr.
     **limits :
-        ``max_running``, ``max_waiting``, ``timeout``, ``cache_size`` of :func:`create_app`.
+        ``max_waiting``, ``timeout``, ``cache_size`` of :func:`create_app`.
     """
+    import uvicorn
+
     workers = workers or _cores()
     if workers < 1:
         raise InvalidInput(f"workers must be at least 1, got {workers}")
     if log_requests:
         _log_to_stderr()
+    pool = None
+    if workers > 1:
+        _single_threaded_numerics()
+        # Objects made so far (the model, the city tables) are never collected; frozen, the
+        # collector of each process does not write to their pages, so they stay shared.
+        gc.freeze()
+        pool = RankingPool(matcher, workers)  # forked now, before the server starts any thread
     try:
-        from gunicorn.app.base import BaseApplication
-    except ImportError:  # pragma: no cover - gunicorn runs on POSIX only
-        BaseApplication = None
-    if workers == 1 or BaseApplication is None:
-        import uvicorn
-
-        app = create_app(matcher, meta=meta, access_log=log_requests, workers=1, **limits)
+        app = create_app(matcher, meta=meta, access_log=log_requests, pool=pool, **limits)
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
-        return
-    _single_threaded_numerics()
-    # Objects made so far (the model, the city tables) are never collected; frozen, the
-    # collector of each worker does not write to their pages, so they stay shared.
-    gc.freeze()
-    app = create_app(matcher, meta=meta, access_log=log_requests, workers=workers, **limits)
-
-    class _Server(BaseApplication):
-        def load_config(self):
-            settings = {"bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}", "workers": workers,
-                        "worker_class": "uvicorn_worker.UvicornWorker", "preload_app": True,
-                        "timeout": 120, "graceful_timeout": 10, "keepalive": 5, "loglevel": "warning",
-                        "accesslog": None, "proc_name": "sistermatch"}
-            for name, value in settings.items():
-                self.cfg.set(name, value)
-
-        def load(self):
-            return app
-
-    _Server().run()
+    finally:
+        if pool is not None:
+            pool.close()
 
 
 def _cores():
@@ -514,8 +545,8 @@ def _cores():
 
 
 def _single_threaded_numerics():
-    # One worker per core: BLAS or OpenMP threads inside a worker would only oversubscribe
-    # the cores, and OpenMP thread pools do not survive a fork.
+    # One ranking process per core: BLAS or OpenMP threads inside one would only
+    # oversubscribe the cores, and OpenMP thread pools do not survive a fork.
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1)

@@ -1,25 +1,26 @@
-"""What keeps the HTTP service steady under load: an answer cache, a bounded queue, an access log.
+"""What keeps the HTTP service steady under load: ranking processes, a bounded queue, an
+answer cache, an access log.
 
-One of each lives in every worker process (they are built before the server forks, and
-each child then owns its copy). Ranking is CPU-bound, so a worker runs at most
-``max_running`` rankings at once, lets ``max_waiting`` more wait for at most ``timeout``
-seconds, and turns everything beyond that away at once with 503 and ``Retry-After``:
-a client that is told to come back in a second is better served than one whose request
-sits behind a growing queue.
+Ranking is CPU-bound, so the service runs at most ``max_running`` rankings at once (one
+per ranking process, see :class:`RankingPool`), lets ``max_waiting`` more wait for at
+most ``timeout`` seconds, and turns everything beyond that away at once with 503 and
+``Retry-After``: a client told to come back in a second is better served than one whose
+request sits behind a growing queue.
 """
 
 import asyncio
 import json
 import logging
 import math
+import multiprocessing
 import os
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
-from starlette.concurrency import run_in_threadpool
-
-__all__ = ["AnswerCache", "RankingLimiter", "Overloaded", "AccessLog", "ACCESS_LOGGER"]
+__all__ = ["AnswerCache", "RankingLimiter", "RankingPool", "Overloaded", "AccessLog", "ACCESS_LOGGER"]
 
 ACCESS_LOGGER = "sistermatch.access"
 
@@ -87,23 +88,27 @@ class Overloaded(Exception):
 
 
 class RankingLimiter:
-    """Run ranking work in the threadpool, a bounded number at a time, with a bounded wait.
+    """Run ranking work a bounded number at a time, with a bounded wait.
 
     Parameters
     ----------
+    call : coroutine function
+        ``await call(fn, *args)`` computes ``fn``'s answer (in a threadpool or a
+        :class:`RankingPool`).
     max_running : int
-        Rankings computed at once in this worker; with one worker per core, 1 keeps the
-        core busy without threads fighting over the interpreter lock.
+        Rankings computed at once: one per ranking process keeps each core busy
+        without threads fighting over one interpreter lock.
     max_waiting : int
         Requests allowed to wait for a turn; one more is answered 503 at once.
     timeout : float
         Seconds a request may wait for its turn before it is answered 503.
     """
 
-    def __init__(self, max_running=1, max_waiting=16, timeout=10.0):
+    def __init__(self, call, max_running=1, max_waiting=16, timeout=10.0):
         if max_running < 1 or max_waiting < 0 or not timeout > 0:
             raise ValueError(f"need max_running >= 1, max_waiting >= 0, timeout > 0; got {max_running}, "
                              f"{max_waiting}, {timeout}")
+        self.call = call
         self.max_running = max_running
         self.max_waiting = max_waiting
         self.timeout = timeout
@@ -129,7 +134,7 @@ class RankingLimiter:
         return max(1, min(60, math.ceil(backlog)))
 
     async def run(self, fn, *args):
-        """``fn(*args)`` in the threadpool once a slot is free.
+        """``await call(fn, *args)`` once a slot is free.
 
         Raises
         ------
@@ -153,7 +158,7 @@ class RankingLimiter:
         self.running += 1
         started = time.perf_counter()
         try:
-            return await run_in_threadpool(fn, *args)
+            return await self.call(fn, *args)
         finally:
             self.running -= 1
             slots.release()
@@ -163,6 +168,85 @@ class RankingLimiter:
         return {"max_running": self.max_running, "max_waiting": self.max_waiting, "timeout_s": self.timeout,
                 "running": self.running, "waiting": self.waiting, "rejected": self.rejected,
                 "timed_out": self.timed_out}
+
+
+_POOL_MATCHER = None
+
+
+def _rank_in_process(fn, *args):
+    return os.getpid(), fn(_POOL_MATCHER, *args)
+
+
+def _exit_with_parent(parent):
+    # A server stopped by a signal may exit before it shuts its pool down; a ranking
+    # process left behind would hold its memory for nothing.
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+class RankingPool:
+    """Processes forked with a fitted matcher loaded, each ranking one request at a time.
+
+    Forked, a process reads the parent's memory pages of the model and the city tables
+    until it writes to them (copy-on-write), so N processes cost little more memory than
+    one. Only a request's parameters go to a process, and only its JSON answer comes back.
+
+    Parameters
+    ----------
+    matcher : Matcher
+        Fitted.
+    processes : int
+
+    Notes
+    -----
+    Create the pool before the server starts: a fork copies only the calling thread, so
+    forking from a process whose other threads hold locks can leave the child stuck. A
+    process that dies (say, killed for memory) breaks the pool; the request that finds it
+    broken is answered 503 and the pool is forked anew.
+    """
+
+    def __init__(self, matcher, processes):
+        global _POOL_MATCHER
+        if processes < 1:
+            raise ValueError(f"processes must be at least 1, got {processes}")
+        _POOL_MATCHER = matcher
+        self.processes = processes
+        self.restarts = 0
+        self.answers = Counter()
+        self._lock = threading.Lock()
+        self._executor = self._start()
+
+    def _start(self):
+        executor = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_exit_with_parent, initargs=(os.getpid(),))
+        executor.submit(os.getpid).result()  # with fork, the first task starts every process
+        return executor
+
+    async def call(self, fn, *args):
+        """``fn(matcher, *args)`` in a free process; ``fn`` must be a module-level function."""
+        executor = self._executor
+        try:
+            pid, answer = await asyncio.wrap_future(executor.submit(_rank_in_process, fn, *args))
+        except BrokenProcessPool:
+            with self._lock:
+                if self._executor is executor:
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    self._executor = self._start()
+                    self.restarts += 1
+            raise Overloaded("a ranking process stopped and was replaced; retry", 1, reason="worker_lost") from None
+        self.answers[pid] += 1
+        return answer
+
+    def stats(self):
+        return {"processes": self.processes, "restarts": self.restarts,
+                "answers_by_process": sorted(self.answers.values(), reverse=True)}
+
+    def close(self):
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 class AccessLog:
