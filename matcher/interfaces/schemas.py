@@ -107,6 +107,7 @@ class ErrorOut(BaseModel):
 
 
 _ERROR_TEXT = {
+    400: "The body could not be read (not UTF-8 JSON).",
     404: "Unknown town (with suggestions) or route.",
     409: "Ambiguous name (with the choices).",
     413: "Request body too large.",

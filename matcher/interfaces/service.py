@@ -145,7 +145,8 @@ Codes = Union[Annotated[str, StringConstraints(max_length=MAX_CODES_TEXT)],
 class BatchQuery(BaseModel):
     """One town of a batch: a ``city`` name (with an optional ``country``) or a ``geonameid``."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Strict: JSON says what type it is; ``false`` is not a distance, nor "3" a number.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     city: Optional[Name] = Field(None, description="Name as a person types it, e.g. 'Coventry' or 'Köln'.")
     country: Optional[Name] = Field(None, description="ISO alpha-2 code or English name, e.g. 'GB'.")
@@ -155,7 +156,7 @@ class BatchQuery(BaseModel):
 class BatchRequest(BaseModel):
     """Several towns ranked with the same ``k`` and filters."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     queries: list[BatchQuery] = Field(..., min_length=1, max_length=MAX_BATCH)
     k: int = Field(10, ge=1, le=MAX_K)
@@ -467,7 +468,7 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
         return await answer(key, _explain_answer, geonameid, candidate_id, filters)
 
     @app.post("/batch", tags=["recommendations"], response_model=None,
-              responses={200: {"model": BatchOut}, **error_responses(413, 422, 503)})
+              responses={200: {"model": BatchOut}, **error_responses(400, 413, 422, 503)})
     async def batch(request: BatchRequest):
         """Rank several towns at once; a town that cannot be found gets an error entry, not a failed batch.
 
