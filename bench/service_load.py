@@ -67,7 +67,9 @@ def start_server(port, partnerships, workers, max_waiting, timeout, start_timeou
     """``sistermatch serve`` in a process of its own; returns it once ``/health`` answers."""
     cmd = [sys.executable, "-c", "from sistermatch.interfaces.cli import main; main()", "serve",
            "--host", HOST, "--port", str(port), "--workers", str(workers), "--partnerships", partnerships,
-           "--max-waiting", str(max_waiting), "--timeout", str(timeout), "--no-access-log"]
+           "--timeout", str(timeout), "--no-access-log"]
+    if max_waiting is not None:
+        cmd += ["--max-waiting", str(max_waiting)]
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                               start_new_session=True)
     started = time.monotonic()
@@ -187,7 +189,7 @@ def main(argv=None):
     ap.add_argument("--min-population", type=float, default=15_000)
     ap.add_argument("--rounds", type=int, default=1, help="times each town is asked (above 1: cache hits)")
     ap.add_argument("--k", type=int, default=10)
-    ap.add_argument("--max-waiting", type=int, default=16, help="server: requests that may wait for a ranking process")
+    ap.add_argument("--max-waiting", type=int, help="server: requests that may wait for a turn (default 16 a worker)")
     ap.add_argument("--timeout", type=float, default=10.0, help="server: seconds a request may wait")
     ap.add_argument("--deadline", type=float, default=600.0, help="seconds before the clients give up")
     ap.add_argument("--client-timeout", type=float, default=60.0, help="seconds per request, client side")
@@ -214,7 +216,8 @@ def main(argv=None):
     n = sum(statuses.values())
     print(f"server: {health['model']}, {health['cities']:,} cities, {health['partnerships']:,} partnerships "
           f"({health['meta']['partnerships']}); {args.workers} workers, up in {start_s:.1f} s; "
-          f"{args.workers} running + {args.max_waiting} waiting, wait timeout {args.timeout:g} s")
+          f"{after['queue']['max_running']} running + {after['queue']['max_waiting']} waiting, "
+          f"wait timeout {args.timeout:g} s")
     print(f"{args.clients} clients, {args.towns} distinct towns of {args.min_population:,.0f}+ people x "
           f"{args.rounds} round(s), k={args.k}: {n} requests in {wall:.1f} s; "
           f"throughput {len(ok) / wall:.1f} answers/s; cache hits {result['hits']}")

@@ -3,6 +3,8 @@
 import asyncio
 import json
 import logging
+import os
+import signal
 import threading
 import time
 import warnings
@@ -23,6 +25,7 @@ from sistermatch.features import ALL_ASPECTS  # noqa: E402
 from sistermatch.interfaces import service  # noqa: E402
 from sistermatch.interfaces.service import (  # noqa: E402
     MAX_BATCH, MAX_BODY_BYTES, MAX_K, MAX_LIMIT, MAX_TEXT, create_app)
+from sistermatch.interfaces.throttle import RankingPool  # noqa: E402
 from sistermatch.models import LogisticRanker  # noqa: E402
 
 from conftest import make_cities  # noqa: E402
@@ -471,3 +474,37 @@ def test_access_log_is_off_by_default(client, caplog):
     with caplog.at_level(logging.INFO, logger="sistermatch.access"):
         client.get("/health")
     assert not [r for r in caplog.records if r.name == "sistermatch.access"]
+
+
+# -- ranking processes -------------------------------------------------------------
+
+
+@pytest.fixture()
+def pool(matcher):
+    ranking = RankingPool(matcher, 2)
+    yield ranking
+    ranking.close()
+
+
+def test_ranking_processes_answer_like_the_threadpool(matcher, client, pool):
+    pooled = TestClient(create_app(matcher, pool=pool, cache_size=0))
+    for gid in (COVENTRY, KOELN, PARIS, CAEN):
+        url = f"/cities/{gid}/recommendations"
+        assert pooled.get(url, params={"k": 4, "mutual": "true"}).json() == \
+            client.get(url, params={"k": 4, "mutual": "true"}).json()
+    error_of(pooled.get("/cities/999/recommendations"), 404)
+    error_of(pooled.get(f"/cities/{COVENTRY}/recommendations", params={"countries": "XX"}), 422)
+    figures = pooled.get("/health").json()["service"]
+    assert figures["workers"] == 2 and figures["queue"]["max_running"] == 2
+    assert sum(figures["pool"]["answers_by_process"]) == 6
+
+
+def test_a_lost_ranking_process_is_replaced(matcher, pool):
+    pooled = TestClient(create_app(matcher, pool=pool, cache_size=0))
+    assert pooled.get(f"/cities/{COVENTRY}/recommendations").status_code == 200
+    for pid in list(pool._executor._processes):
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)
+    err = error_of(pooled.get(f"/cities/{COVENTRY}/recommendations"), 503)
+    assert err["type"] == "worker_lost" and pool.restarts == 1
+    assert pooled.get(f"/cities/{COVENTRY}/recommendations").status_code == 200

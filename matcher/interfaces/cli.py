@@ -257,8 +257,9 @@ def serve(
     profiles: Optional[Path] = ProfilesOpt,
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, max=64,
                                           help="Ranking processes sharing the loaded model; default one per core."),
-    max_waiting: int = typer.Option(16, "--max-waiting", min=0, max=10_000,
-                                    help="Ranking requests that may wait for a turn; more get 503 at once."),
+    max_waiting: Optional[int] = typer.Option(None, "--max-waiting", min=0, max=10_000,
+                                              help="Ranking requests that may wait for a turn (default 16 per "
+                                                   "worker); more get 503 at once."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, max=600.0,
                                   help="Seconds a ranking request may wait for its turn before a 503."),
     cache_size: int = typer.Option(2048, "--cache-size", min=0, max=1_000_000,

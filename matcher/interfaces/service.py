@@ -514,13 +514,16 @@ def serve(matcher, host="127.0.0.1", port=8000, workers=None, meta=None, log_req
     log_requests : bool
         One JSON line per request on stderr.
     **limits :
-        ``max_waiting``, ``timeout``, ``cache_size`` of :func:`create_app`.
+        ``max_waiting`` (default 16 per ranking process), ``timeout``, ``cache_size`` of
+        :func:`create_app`.
     """
     import uvicorn
 
     workers = workers or _cores()
     if workers < 1:
         raise InvalidInput(f"workers must be at least 1, got {workers}")
+    if limits.get("max_waiting") is None:
+        limits["max_waiting"] = 16 * workers
     if log_requests:
         _log_to_stderr()
     pool = None
