@@ -113,9 +113,9 @@ def server_health(port):
 
 
 def tree_cpu_s(pid):
-    """CPU seconds (user + system) used so far by process ``pid`` and its children."""
+    """CPU seconds (user + system) used so far by process ``pid`` and by its children."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    own = children = 0.0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -124,9 +124,12 @@ def tree_cpu_s(pid):
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(entry) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(entry) == pid:
+            own += used
+        elif int(fields[1]) == pid:  # fields[1]: the parent's pid
+            children += used
+    return np.array([own, children])
 
 
 def run_load(port, towns, clients, rounds, k, deadline_s, timeout_s):
@@ -228,8 +231,10 @@ def main(argv=None):
         print(f"refused (503): {len(result['refused'])}; latency ms p50 {r['p50']}  p99 {r['p99']}  max {r['max']}")
     pool = after["pool"]
     split = pool["answers_by_process"] if pool else "one process"
-    print(f"server CPU: {cpu:.1f} s over {wall:.1f} s ({cpu / wall:.2f} cores of {os.cpu_count()}), "
-          f"{1000 * cpu / max(n, 1):.0f} ms per request; answers by ranking process (incl. warm-up): {split}")
+    print(f"server CPU: {cpu.sum():.1f} s over {wall:.1f} s ({cpu.sum() / wall:.2f} of {os.cpu_count()} cores); "
+          f"per request {1000 * cpu[0] / max(n, 1):.1f} ms in the HTTP process + "
+          f"{1000 * cpu[1] / max(n, 1):.1f} ms in ranking processes; answers by ranking process (incl. warm-up): "
+          f"{split}")
     errors = {str(s): c for s, c in sorted(statuses.items(), key=str) if s != 200}
     print(f"errors by status: {errors or 'none'}")
     return 1 if any(s not in (200, 503) for s in statuses) else 0
