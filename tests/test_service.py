@@ -508,3 +508,27 @@ def test_a_lost_ranking_process_is_replaced(matcher, pool):
     err = error_of(pooled.get(f"/cities/{COVENTRY}/recommendations"), 503)
     assert err["type"] == "worker_lost" and pool.restarts == 1
     assert pooled.get(f"/cities/{COVENTRY}/recommendations").status_code == 200
+
+
+def test_serve_ranks_in_forked_processes(matcher, monkeypatch):
+    seen = {}
+
+    def fake_run(app, host, port, **kw):
+        # What uvicorn would serve: the app, with its pool already forked.
+        with TestClient(app) as running:
+            seen["health"] = running.get("/health").json()
+            seen["recs"] = running.get(f"/cities/{COVENTRY}/recommendations", params={"k": 3}).json()
+        seen["where"] = (host, port)
+
+    monkeypatch.setattr("uvicorn.run", fake_run)
+    service.serve(matcher, host="127.0.0.1", port=8123, workers=2, log_requests=False)
+    figures = seen["health"]["service"]
+    assert figures["workers"] == 2 and figures["pool"]["processes"] == 2
+    assert figures["queue"]["max_waiting"] == 32, "16 waiting places per ranking process by default"
+    assert seen["recs"]["recommendations"] == [r.to_dict() for r in matcher.recommend(COVENTRY, k=3)]
+    assert seen["where"] == ("127.0.0.1", 8123)
+
+
+def test_serve_refuses_zero_workers(matcher):
+    with pytest.raises(ValueError, match="workers"):
+        service.serve(matcher, workers=-1)

@@ -34,6 +34,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
+from threadpoolctl import threadpool_limits
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._version import __version__
@@ -526,9 +527,11 @@ def serve(matcher, host="127.0.0.1", port=8000, workers=None, meta=None, log_req
         limits["max_waiting"] = 16 * workers
     if log_requests:
         _log_to_stderr()
-    pool = None
+    pool = numerics = None
     if workers > 1:
-        _single_threaded_numerics()
+        # One ranking process per core: BLAS or OpenMP threads inside one would only
+        # oversubscribe the cores, and OpenMP thread pools do not survive a fork.
+        numerics = threadpool_limits(limits=1)
         # Objects made so far (the model, the city tables) are never collected; frozen, the
         # collector of each process does not write to their pages, so they stay shared.
         gc.freeze()
@@ -539,6 +542,8 @@ def serve(matcher, host="127.0.0.1", port=8000, workers=None, meta=None, log_req
     finally:
         if pool is not None:
             pool.close()
+            gc.unfreeze()
+            numerics.restore_original_limits()
 
 
 def _cores():
@@ -546,14 +551,6 @@ def _cores():
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
-
-
-def _single_threaded_numerics():
-    # One ranking process per core: BLAS or OpenMP threads inside one would only
-    # oversubscribe the cores, and OpenMP thread pools do not survive a fork.
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1)
 
 
 def _log_to_stderr():
