@@ -14,6 +14,7 @@ import logging
 import math
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -177,7 +178,10 @@ def _rank_in_process(fn, *args):
     return os.getpid(), fn(_POOL_MATCHER, *args)
 
 
-def _exit_with_parent(parent):
+def _init_process(parent):
+    # Ctrl-C reaches the whole process group; the server shuts the pool down itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     # A server stopped by a signal may exit before it shuts its pool down; a ranking
     # process left behind would hold its memory for nothing.
     def watch():
@@ -222,7 +226,7 @@ class RankingPool:
 
     def _start(self):
         executor = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_exit_with_parent, initargs=(os.getpid(),))
+                                       initializer=_init_process, initargs=(os.getpid(),))
         executor.submit(os.getpid).result()  # with fork, the first task starts every process
         return executor
 
