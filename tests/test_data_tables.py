@@ -23,12 +23,13 @@ TAG_TABLES = {"industry/regions.csv": "industry", "industry/countries.csv": "ind
               "history/cities.csv": "history",
               **{t: "industry" for t in CITY_TABLES if t.startswith("industry/")}}
 COUNTRY_TABLES = {"history/country_groups.csv": ["country"], "industry/countries.csv": ["country"],
-                  "industry/regions.csv": ["country"], "diaspora/corridors.csv": ["origin", "destination"]}
+                  "industry/regions.csv": ["country"],
+                  "diaspora/corridors.csv": ["origin", "destination"]}
 # Wikipedia articles about a topic rather than a town, which many towns rightly share.
 TOPIC_ARTICLES = {"Silk Road"}
 SECTION = re.compile(r" \((?:Economy|History|Demographics|Culture|Industry|Tourism)\)$")
 
-GERMANY, SPAIN, GERNIKA, DURANGO = "DE", "ES", "3120989", "3123773"
+GERMANY, GERNIKA, DURANGO = "DE", "3120989", "3123773"
 KONTOR_TOWNS = {"2643743": "London", "3161732": "Bergen", "2800931": "Bruges", "519336": "Novgorod"}
 AL_KHUMS = "2219905"
 # Countries neutral in the Second World War (Turkey until February 1945).
@@ -42,7 +43,8 @@ def cities():
 
 @pytest.fixture(scope="module")
 def tables():
-    return {path: bundled_table(path) for path in set(CITY_TABLES) | set(TAG_TABLES) | set(COUNTRY_TABLES)}
+    paths = set(CITY_TABLES) | set(TAG_TABLES) | set(COUNTRY_TABLES)
+    return {path: bundled_table(path) for path in paths}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +63,10 @@ def history_tags(tables, geonameid):
 
 
 def wikipedia_articles(source):
-    """Article titles a source cell cites, without the section (``"Toledo, Ohio (History)"`` -> ``"Toledo, Ohio"``)."""
+    """Article titles a source cell cites, without the section.
+
+    ``"Wikipedia: Toledo, Ohio (History); UNESCO World Heritage List"`` -> ``["Toledo, Ohio"]``.
+    """
     return [SECTION.sub("", part[len("Wikipedia: "):]) for part in source.split("; ")
             if part.startswith("Wikipedia: ")]
 
@@ -70,7 +75,8 @@ def test_no_wikipedia_town_article_is_cited_for_two_towns(tables):
     towns_of = defaultdict(set)
     for path in CITY_TABLES:
         df = tables[path]
-        for gid, name, country, source in zip(df["geonameid"], df["name"], df["country"], df["source"]):
+        rows = zip(df["geonameid"], df["name"], df["country"], df["source"])
+        for gid, name, country, source in rows:
             for article in wikipedia_articles(source):
                 if not article.startswith("List of ") and article not in TOPIC_ARTICLES:
                     towns_of[article].add(f"{name} ({country}, {gid})")
@@ -99,8 +105,8 @@ def test_every_history_tag_has_a_phrase_for_explanations():
 
 
 def test_group_kinds_are_known(tables):
-    assert set(tables["history/country_groups.csv"]["kind"]) <= {"former_state", "colonial", "alliance",
-                                                                 "community"}
+    kinds = {"former_state", "colonial", "alliance", "community"}
+    assert set(tables["history/country_groups.csv"]["kind"]) <= kinds
 
 
 @pytest.mark.parametrize("path", CITY_TABLES)
@@ -171,10 +177,12 @@ def test_kontor_towns_are_not_league_members(tables):
     for gid, town in KONTOR_TOWNS.items():
         tags = history_tags(tables, gid)
         assert "hanseatic_kontor" in tags and "hanseatic" not in tags, town
-    both = [n for n, t in zip(tables["history/cities.csv"]["name"], tables["history/cities.csv"]["tags"])
+    df = tables["history/cities.csv"]
+    both = [n for n, t in zip(df["name"], df["tags"])
             if {"hanseatic", "hanseatic_kontor"} <= set(split_values(t))]
     assert not both
 
 
 def test_al_khums_is_not_a_roman_foundation(tables):
-    assert history_tags(tables, AL_KHUMS) and "roman_foundation" not in history_tags(tables, AL_KHUMS)
+    tags = history_tags(tables, AL_KHUMS)
+    assert tags and "roman_foundation" not in tags
