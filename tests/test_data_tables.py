@@ -71,6 +71,11 @@ def wikipedia_articles(source):
             if part.startswith("Wikipedia: ")]
 
 
+def is_town_article(article):
+    """False for lists and topic articles, which many towns (or one event) rightly cite."""
+    return (not article.startswith(("List of ", "Bombing of "))) and article not in TOPIC_ARTICLES
+
+
 def test_no_wikipedia_town_article_is_cited_for_two_towns(tables):
     towns_of = defaultdict(set)
     for path in CITY_TABLES:
@@ -78,10 +83,20 @@ def test_no_wikipedia_town_article_is_cited_for_two_towns(tables):
         rows = zip(df["geonameid"], df["name"], df["country"], df["source"])
         for gid, name, country, source in rows:
             for article in wikipedia_articles(source):
-                if not article.startswith("List of ") and article not in TOPIC_ARTICLES:
+                if is_town_article(article):
                     towns_of[article].add(f"{name} ({country}, {gid})")
     shared = {a: sorted(t) for a, t in towns_of.items() if len(t) > 1}
     assert not shared, f"use the disambiguated Wikipedia title for: {shared}"
+
+
+def test_each_town_cites_one_article_about_itself_across_tables(tables):
+    articles_of = defaultdict(set)
+    for path in CITY_TABLES:
+        df = tables[path]
+        for gid, source in zip(df["geonameid"], df["source"]):
+            articles_of[gid] |= {a for a in wikipedia_articles(source) if is_town_article(a)}
+    several = {gid: sorted(a) for gid, a in articles_of.items() if len(a) > 1}
+    assert not several, f"one title per town: {several}"
 
 
 def test_disambiguated_titles_name_the_right_town(tables):
