@@ -272,10 +272,11 @@ class Resolver:
     def _name_rule(self, rows, key):
         return "exact" if self.cities.folded_name[rows[0]] == key else "alternate name"
 
-    def _near(self, rows, anchors, radius_km):
-        """Distance of each of ``rows`` to the nearest of ``anchors`` (km)."""
+    def _near(self, rows, anchors):
+        """Distance (km) of each of ``rows`` to the nearest of ``anchors``, and that anchor."""
         cos = np.clip(self.cities.xyz[rows] @ self.cities.xyz[anchors].T, -1.0, 1.0)
-        return EARTH_RADIUS_KM * np.arccos(cos.max(axis=1))
+        best = cos.argmax(axis=1)
+        return EARTH_RADIUS_KM * np.arccos(cos[np.arange(len(rows)), best]), anchors[best]
 
     def _anchors(self, rows):
         """Where a parent city is: the dominant town, else every town of that name (up to 10)."""
@@ -289,6 +290,8 @@ class Resolver:
     # several rows even when one is ten times larger: the rule dropped information.
 
     def _rule_exact(self, q):
+        if any(fold(x) in _DESCRIPTORS for x in q.qualifiers):
+            return None  # "Bristol (city)" is Bristol, not the Bristol whose alias is "Bristol City"
         key = fold(q.text)
         rows = self._named(key, q)
         if len(rows):
@@ -319,10 +322,13 @@ class Resolver:
                     break
         if not dropped:
             return None
-        rows, _ = self._narrow_all(self._named(key, q), qualifiers)
-        if rows is None or not len(rows):
-            return None
-        return rows, "descriptor dropped", False
+        # "Labrador City (municipality)": with the bracket gone the name is whole already.
+        keys = [fold(q.base), key] if len(qualifiers) < len(q.qualifiers) else [key]
+        for key in dict.fromkeys(keys):
+            rows, _ = self._narrow_all(self._named(key, q), qualifiers)
+            if rows is not None and len(rows):
+                return rows, "descriptor dropped", False
+        return None
 
     def _rule_district_number(self, q):
         m = _DISTRICT.match(q.base)
@@ -374,31 +380,35 @@ class Resolver:
             if not len(rows):
                 continue
             anchors = self._anchors(parents)
-            dist = self._near(rows, anchors, PARENT_RADIUS_KM)
-            ok = (dist <= PARENT_RADIUS_KM) & (rows != anchors[0])
+            dist, nearest = self._near(rows, anchors)
+            ok = (dist <= PARENT_RADIUS_KM) & ~np.isin(rows, anchors)
             if ratio:
-                ok &= self.cities.population[anchors].max() >= ratio * self.cities.population[rows]
+                pop = self.cities.population[rows]
+                ok &= (pop > 0) & (self.cities.population[nearest] >= ratio * pop)
             if ok.any():
                 best = rows[ok][np.argmin(dist[ok])]
                 return np.array([best]), "parent city", False
         return None
 
     def _rule_merged(self, q):
-        single = None
+        narrowing = [x for x in q.qualifiers if self._narrow(np.array([], dtype=np.int64), x) is not None]
+        picks, single = [], None
         for left, right in _hyphen_splits(q.base):
-            lrows, _ = self._narrow_all(self._named(fold(left), q), q.qualifiers)
-            rrows, _ = self._narrow_all(self._named(fold(right), q), q.qualifiers)
-            if lrows is None or rrows is None:
-                return None
+            lrows, _ = self._narrow_all(self._named(fold(left), q), narrowing)
+            rrows, _ = self._narrow_all(self._named(fold(right), q), narrowing)
             if len(lrows) and len(rrows):
                 d = EARTH_RADIUS_KM * np.arccos(np.clip(self.cities.xyz[lrows] @ self.cities.xyz[rrows].T, -1, 1))
-                i, j = np.unravel_index(np.argmin(d), d.shape)
-                if d[i, j] <= MERGED_RADIUS_KM:
-                    pair = np.array([lrows[i], rrows[j]])
-                    return pair[np.argsort(-self.cities.population[pair], kind="stable")][:1], \
-                        "merged name part", False
+                for i, j in zip(*np.nonzero(d <= MERGED_RADIUS_KM)):
+                    pair = (lrows[i], rrows[j])
+                    picks.append(max(pair, key=lambda r: self.cities.population[r]))
             elif single is None and (len(lrows) or len(rrows)):
                 single = lrows if len(lrows) else rrows
+        if picks:
+            # Two pairs of neighbours so called (a Brighton by a Windsor twice over) is a
+            # choice the person must make.
+            picks = np.unique(np.asarray(picks, dtype=np.int64))
+            picks = picks[np.argsort(-self.cities.population[picks], kind="stable")]
+            return picks, "merged name part", len(picks) > 1
         if single is not None:
             return single, "merged name part", True
         return None
@@ -469,7 +479,15 @@ class Resolver:
             found = getattr(self, method)(q)
             if found is not None:
                 rows, rule, strict = found
-                return Resolution(self._dominant(q.text, rows, strict), rule, q.text)
+                try:
+                    return Resolution(self._dominant(q.text, rows, strict), rule, q.text)
+                except AmbiguousCity:
+                    # "Queens (New York)": New York is a state and a city; where the state
+                    # leaves a choice, the city may settle it.
+                    nearer = self._rule_parent_city(q) if rule == "region" else None
+                    if nearer is None:
+                        raise
+                    return Resolution(int(nearer[0][0]), nearer[1], q.text)
         raise CityNotFound(q.text, self.suggest(q.text, country))
 
     def resolve(self, text, country=None, region=None):
