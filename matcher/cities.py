@@ -69,6 +69,7 @@ class City:
             "name": self.name,
             "country": self.country,
             "admin1": self.admin1,
+            "region_name": self.region_name,
             "latitude": self.latitude,
             "longitude": self.longitude,
             "population": self.population,
