@@ -63,6 +63,8 @@ _DISTRICT = re.compile(
 _BRACKET = re.compile(r"^(?P<base>[^(\[]+?)\s*[(\[](?P<inner>[^()\[\]]*)[)\]]\s*(?P<rest>.*)$")
 _SPACED_DASH = re.compile(r"\s+[-–—]+\s+|\s*[–—]\s*")
 _HYPHEN = re.compile(r"(?<=\w)[-‐‑](?=\w)")
+# "canton of Zürich", "State of Ohio", "New York State" name the region itself.
+_REGION_WORDS = re.compile(r"^(?:canton|state|province|region|land) (?:of )?| (?:state|canton|province)$")
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
 
 
@@ -201,7 +203,7 @@ class Resolver:
         typed name they are far likelier a district number than a region.
         """
         by_code, by_name, region_country = self._region_index()
-        key = fold(text)
+        key = _REGION_WORDS.sub("", fold(text)).strip()
         ids = list(by_name.get(key, ()))
         code = key.replace(" ", "")
         if code and (codes_in_digits or not code.isdigit()):

@@ -297,6 +297,7 @@ def explained(resolver, text, **kw):
     ("Springfield, IL", 120), ("Springfield, US, IL", 120), ("Springfield, Illinois", 120),
     ("Springfield, IL, US", 120), ("springfield, illinois", 120), ("Springfield (Massachusetts)", 121),
     ("Springfield, MO", 122), ("Perth, Scotland", 118), ("Perth (Scotland)", 118), ("Toledo, Ohio", 123),
+    ("Toledo (State of Ohio)", 123), ("Springfield, Illinois State", 120),
 ])
 def test_region_qualifiers(pasted, typed, expected):
     # IL is also Israel's code and MO Macao's: no Springfield there, so they name US states.
