@@ -28,6 +28,8 @@ MAX_QUERY_LENGTH = 200
 PARENT_RADIUS_KM = 30.0
 # The parts of a merged municipality are neighbours.
 MERGED_RADIUS_KM = 15.0
+# Least population of a town read from one part of a hyphenated name.
+MERGED_PART_MIN_POPULATION = 5000
 # A city outnumbers its districts; two merged towns are of one order of size.
 CITY_OVER_DISTRICT = 10.0
 # Spellings at least this close (rapidfuzz ratio) are suggested when nothing matches.
@@ -410,7 +412,11 @@ class Resolver:
                     pair = (lrows[i], rrows[j])
                     picks.append(max(pair, key=lambda r: self.cities.population[r]))
             elif single is None and (len(lrows) or len(rrows)):
-                single = lrows if len(lrows) else rrows
+                # One part alone ("Mönchengladbach-Rheydt"): a town, not a hamlet that happens
+                # to share a word ("Wanne-Eickel" is not Wanne, Belgium, 739 people).
+                part = lrows if len(lrows) else rrows
+                part = part[self.cities.population[part] >= MERGED_PART_MIN_POPULATION]
+                single = part if len(part) else None
         if picks:
             # Two pairs of neighbours so called (a Brighton by a Windsor twice over) is a
             # choice the person must make.

@@ -278,6 +278,7 @@ PASTED = [
     (127, "Northby", "US", "OR", 45.00, -122.00, 12_000, []),
     (128, "Southby", "US", "OR", 45.02, -122.03, 9_000, []),
     (129, "Washington", "US", "DC", 38.90, -77.04, 690_000, []),
+    (130, "Hamlet", "GB", "ENG", 51.00, -2.00, 700, []),
 ]
 
 
@@ -396,6 +397,11 @@ def test_district_number_without_such_a_district_gives_the_city(pasted, typed, e
                                              ("Mönchengladbach-Rheydt", 106)])
 def test_merged_name_part(pasted, typed, expected):
     assert explained(pasted, typed) == (expected, "merged name part")
+
+
+def test_merged_name_with_one_known_part_needs_a_town_not_a_hamlet(pasted):
+    with pytest.raises(CityNotFound):
+        pasted.resolve("Hamlet-Nowhere")
 
 
 def test_merged_name_of_two_pairs_of_neighbours_is_refused(pasted):
