@@ -256,6 +256,11 @@ def main():
     rows += descriptor_form(pool, rng, 60)
     rows += district_number_form(pool, rng, 40)
     rows += merged_form(pool, rng, 50)
+    # Spreadsheets often carry a country column beside the town: fill it for a quarter of
+    # the generated spellings (the handwritten ones say what they say).
+    by_id = {int(g): r for r, g in enumerate(pool.c.geonameid)}
+    rows = [(text, pool.codes[by_id[gid]] if form != "public list" and rng.random() < 0.25 else country, gid, form)
+            for text, country, gid, form in rows]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
