@@ -488,6 +488,8 @@ class Resolver:
             row = self.cities.index.row(int(q.text))
             if q.ci is not None and self.cities.country[row] != q.ci:
                 raise CityNotFound(f"GeoNames id {q.text} in {self.cities.countries.code_of(q.ci)}")
+            if q.regions is not None and self.cities.region[row] not in q.regions:
+                raise CityNotFound(f"GeoNames id {q.text} in region {str(region).strip()}")
             return Resolution(row, "geonames id", q.text)
         for method in self._RULE_ORDER:
             found = getattr(self, method)(q)

@@ -311,6 +311,12 @@ def test_region_keyword(pasted, region, expected):
     assert explained(pasted, "Springfield", region=region)[0] == expected
 
 
+def test_geonames_id_outside_the_region_keyword(pasted):
+    assert pasted.resolve("120", region="IL") == pasted.cities.index.row(120)
+    with pytest.raises(CityNotFound, match="120"):
+        pasted.resolve("120", region="MA")
+
+
 def test_region_keyword_with_country(pasted):
     assert explained(pasted, "Perth", country="GB", region="Scotland")[0] == 118
 
