@@ -38,6 +38,19 @@ class CountryFeatures(FeatureBlock):
             lookup(ctx.region_country, rq, cc, np.log1p),
         )
 
+    def add_linear(self, batch, w, score):
+        ctx = batch.ctx
+        c = ctx.cities
+        q = int(batch.rows[0])
+        cq, rq = c.country[q], c.region[q]
+        pairs = ctx.country_pairs[cq]
+        score.country += (w[0] * c.shared_language[cq] + w[1] * c.countries.neighbours[cq] + w[2] * np.log1p(pairs)
+                          + w[3] * pairs / (ctx.country_degree[cq] + SMOOTHING)
+                          + w[4] * np.log1p(ctx.country_degree) + w[6] * np.log1p(ctx.region_country[rq]))
+        if w[5]:
+            row = ctx.region_pairs[rq]
+            score.region[row.indices] += w[5] * np.log1p(row.data)
+
     def describe(self, column, batch, qpos, cand, value):
         ctx = batch.ctx
         c = ctx.cities

@@ -28,6 +28,21 @@ class GeographyFeatures(FeatureBlock):
             (c.latitude[q] >= 0) == (c.latitude[cand] >= 0),
         )
 
+    def add_linear(self, batch, w, score):
+        c = batch.ctx.cities
+        q = int(batch.rows[0])
+        if w[0]:
+            km = _EARTH_KM * np.arccos(np.clip(c.xyz @ c.xyz[q], -1.0, 1.0))
+            score.city += w[0] * np.log10(1.0 + km)
+        if w[1]:
+            cont = batch.ctx.derived("country_continent", lambda ctx: np.unique(
+                ctx.cities.countries.continents, return_inverse=True)[1])
+            score.country += w[1] * (cont == cont[c.country[q]])
+        if w[2]:
+            score.city += (w[2] / 90.0) * np.abs(c.latitude[q] - c.latitude)
+        if w[3]:
+            score.city += w[3] * ((c.latitude >= 0) == (c.latitude[q] >= 0))
+
     def describe(self, column, batch, qpos, cand, value):
         if column == "log_distance":
             km = 10 ** value - 1

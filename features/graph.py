@@ -59,6 +59,37 @@ class GraphFeatures(FeatureBlock):
             np.log1p(deg_q),
         )
 
+    def add_linear(self, batch, w, score):
+        ctx = batch.ctx
+        c = ctx.cities
+        q = int(batch.rows[0])
+        deg_q = ctx.degree[q]
+        score.city += w[0] * ctx.log_degree
+        score.constant += w[9] * np.log1p(deg_q)
+        nb_country = np.asarray((batch.neighbour_partners @ ctx.country_onehot).todense()).ravel()
+        score.country += w[8] * np.log1p(nb_country)
+        for weight, m in ((w[7], batch.neighbour_partners),):
+            if weight:
+                row = m[0]
+                score.city[row.indices] += weight * np.log1p(row.data)
+        if deg_q == 0:  # a cold query: every column below is zero
+            return
+        s = batch.partners
+        two = batch.two_hop[0]
+        score.city[two.indices] += w[1] * np.log1p(two.data)
+        if w[2]:
+            aa = (s.multiply(ctx.adamic_adar_weight[None, :]).tocsr() @ ctx.graph.adjacency).tocsr()[0]
+            score.city[aa.indices] += w[2] * aa.data
+        in_country = np.asarray((s @ ctx.country_onehot).todense()).ravel()
+        two_country = np.asarray((batch.two_hop @ ctx.country_onehot).todense()).ravel()
+        score.country += w[3] * np.log1p(in_country) + w[5] * (np.log1p(two_country) - np.log1p(deg_q))
+        if w[4]:
+            row = (s @ ctx.region_onehot).tocsr()[0]
+            score.region[row.indices] += w[4] * np.log1p(row.data)
+        if w[6]:
+            centroid = _normalise(np.asarray(s @ c.xyz))[0]
+            score.city += w[6] * (c.xyz @ centroid)
+
     def describe(self, column, batch, qpos, cand, value):
         ctx = batch.ctx
         c = ctx.cities

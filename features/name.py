@@ -19,6 +19,18 @@ def _namesakes_abroad(cities):
     return total[key] - per_country[inverse]
 
 
+class _Groups:
+    """Rows sharing a key, found without a pass over all rows."""
+
+    def __init__(self, keys):
+        self.order = np.argsort(keys, kind="stable")
+        self.sorted = np.asarray(keys)[self.order]
+
+    def members(self, key):
+        lo, hi = np.searchsorted(self.sorted, [key, key + 1])
+        return self.order[lo:hi]
+
+
 class NameFeatures(FeatureBlock):
     """The same folded name, how rare that is, and a near name.
 
@@ -50,6 +62,22 @@ class NameFeatures(FeatureBlock):
             names = c.folded_name
             near[maybe] = [ratio(names[a], names[b]) >= NEAR_NAME_RATIO for a, b in zip(qs, cand[maybe])]
         return self.stack(same, rarity, near)
+
+    def add_linear(self, batch, w, score):
+        ctx = batch.ctx
+        c = ctx.cities
+        q = int(batch.rows[0])
+        groups = ctx.derived("name_groups", lambda x: (_Groups(x.cities.name_key), _Groups(x.cities.name_prefix_key)))
+        same = groups[0].members(c.name_key[q])
+        namesakes = ctx.derived("namesakes_abroad", lambda x: _namesakes_abroad(x.cities))
+        score.city[same] += w[0] + w[1] / max(namesakes[q], 1)
+        if w[2]:
+            maybe = groups[1].members(c.name_prefix_key[q])
+            maybe = maybe[c.name_key[maybe] != c.name_key[q]]
+            if len(maybe):
+                cand = np.arange(len(c))[maybe]
+                near = self.compute(batch, np.zeros(len(cand), dtype=np.int64), cand)[2]
+                score.city[cand] += w[2] * near
 
     def describe(self, column, batch, qpos, cand, value):
         c = batch.ctx.cities

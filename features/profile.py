@@ -90,6 +90,32 @@ class ProfileFeatures(FeatureBlock):
             city_link & (cq != cc),
         )
 
+    def add_linear(self, batch, w, score):
+        p = batch.ctx.profiles
+        if p is None or self.industry_mode != "alike" or self.history_mode != "alike":
+            return super().add_linear(batch, w, score)  # the complement modes: column by column
+        c = batch.ctx.cities
+        q = int(batch.rows[0])
+        cq = c.country[q]
+        if w[0]:
+            score.city += w[0] * (p.industry_effective @ p.industry_effective[q])
+        if w[1] and p.industry_known[q]:
+            score.city[p.industry_known] += w[1]
+        if w[2]:
+            hist = p.history_city @ p.history_weighted[q].toarray().ravel()
+            score.city += w[2] * hist
+        corridor = p.diaspora_corridor
+        score.country += (w[3] * p.group_shared[cq, :, 0] + w[4] * p.group_shared[cq, :, 1]
+                          + w[5] * np.log1p(corridor[:, cq]) / 10.0 + w[6] * np.log1p(corridor[cq]) / 10.0)
+        if w[7]:
+            # The query is a centre of the candidate country's community, or the candidate of the query's.
+            in_query = p.diaspora_city[q].toarray().ravel() > 0
+            in_query[cq] = False
+            score.country += w[7] * in_query
+            row = p.diaspora_city_by_origin[cq]
+            extra = row.indices[(~in_query[c.country[row.indices]]) & (c.country[row.indices] != cq)]
+            score.city[extra] += w[7]
+
     def describe(self, column, batch, qpos, cand, value):
         ctx = batch.ctx
         p, c = ctx.profiles, ctx.cities

@@ -37,6 +37,16 @@ class SizeFeatures(FeatureBlock):
             cap,
         )
 
+    def add_linear(self, batch, w, score):
+        c = batch.ctx.cities
+        q = int(batch.rows[0])
+        score.city += w[0] * c.log_population + w[1] * np.abs(c.log_population[q] - c.log_population)
+        cap = w[4] + (w[2] if c.is_capital[q] else 0.0)
+        if cap:
+            score.city[c.is_capital] += cap
+        if w[3] and c.is_region_centre[q]:
+            score.city[c.is_region_centre] += w[3]
+
     def describe(self, column, batch, qpos, cand, value):
         c = batch.ctx.cities
         q = int(batch.rows[qpos])

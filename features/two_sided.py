@@ -47,6 +47,23 @@ class TwoSidedFeatures(FeatureBlock):
         gap = np.where(has, np.abs(side.partner_log_population[cand] - c.log_population[q]), 0.0)
         return self.stack(np.log1p(in_country), np.log1p(in_region), closeness, gap)
 
+    def add_linear(self, batch, w, score):
+        ctx = batch.ctx
+        c = ctx.cities
+        side = ctx.candidate_side
+        q = int(batch.rows[0])
+        for weight, m, key in ((w[0], side.partner_country_csc, c.country[q]),
+                               (w[1], side.partner_region_csc, c.region[q])):
+            if weight:
+                col = m[:, key]
+                score.city[col.indices] += weight * np.log1p(col.data)
+        # Only towns with partners have a partner centre and a typical partner size.
+        tw = ctx.twinned
+        if w[2]:
+            score.city[tw] += w[2] * (side.partner_centroid[tw] @ c.xyz[q])
+        if w[3]:
+            score.city[tw] += w[3] * np.abs(side.partner_log_population[tw] - c.log_population[q])
+
     def describe(self, column, batch, qpos, cand, value):
         ctx = batch.ctx
         c = ctx.cities

@@ -395,10 +395,36 @@ class Matcher:
             mask[excluded] = False
         return np.flatnonzero(mask)
 
-    def _score_candidates(self, row, cand):
+    def _features(self, batch, rows):
+        return self.feature_set_.compute(batch, np.zeros(len(rows), dtype=np.int64), rows)
+
+    def _rank(self, row, cand):
+        """Scores of the candidates ``cand`` for query ``row``.
+
+        The fast path (a model whose first stage is linear): the linear stage scores every
+        city by parts without a feature matrix, and feature rows are built only for the
+        candidates the second stage re-ranks. The reference path (other models, or
+        ``_reference`` set, as the tests do) builds every candidate's row. Both give the
+        same ranking. Returns the query batch, the scores, the mask of re-ranked candidates
+        (or None) and the feature matrix (reference path only, else None).
+        """
         batch = QueryBatch(self.context_, [row])
-        X = self.feature_set_.compute(batch, np.zeros(len(cand), dtype=np.int64), cand)
-        return batch, X, self.model_.decision_function(X)
+        linear = None if getattr(self, "_reference", False) else self.model_.linear_stage()
+        if linear is None:
+            X = self._features(batch, cand)
+            return batch, self.model_.decision_function(X), None, X
+        weights, intercept = linear
+        s1 = self.feature_set_.linear_score(batch, weights)[cand] + intercept
+        scores, reranked = self.model_.rank_first(s1, lambda pos: self._features(batch, cand[pos]))
+        return batch, scores, reranked, None
+
+    def _explained(self, batch, cand, pos, reranked, X):
+        """Feature rows and contributions of the candidates at positions ``pos``."""
+        pos = np.asarray(pos, dtype=np.int64)
+        if X is not None:
+            return X[pos], self.model_.contributions_at(X, pos)
+        Xk = self._features(batch, cand[pos])
+        return Xk, self.model_.contributions_rows(Xk, None if reranked is None else reranked[pos])
 
     def _recommend_one(self, row, k, flt, excluded, mutual):
         query = self.cities_.city(row)
@@ -406,19 +432,19 @@ class Matcher:
         if len(cand) == 0:
             note = flt.explain_empty(self.cities_, row, self.graph_.partners(row))
             return Recommendations((), query=query, note=note, mutual=mutual)
-        batch, X, scores = self._score_candidates(row, cand)
+        batch, scores, reranked, X = self._rank(row, cand)
         if mutual:
-            return self._mutual(row, query, cand, batch, X, scores, k)
+            return self._mutual(row, query, cand, batch, scores, k)
         best = top_k(scores, k, self.cities_.population[cand])
-        contrib = self.model_.contributions_at(X, best)
+        Xk, contrib = self._explained(batch, cand, best, reranked, X)
         dist = self.cities_.distance_km(row, cand[best])
         fit = _fit_percent(scores[best], scores[best[0]])
         out = []
-        for rank, (pos, c) in enumerate(zip(best, contrib), start=1):
+        for rank, (pos, x, c) in enumerate(zip(best, Xk, contrib), start=1):
             out.append(Recommendation(
                 query=query, city=self.cities_.city(cand[pos]), rank=rank, score=float(scores[pos]),
                 distance_km=float(dist[rank - 1]),
-                reasons=top_reasons(self.feature_set_, batch, 0, cand[pos], X[pos], c),
+                reasons=top_reasons(self.feature_set_, batch, 0, cand[pos], x, c),
                 contributions=tuple(zip(self.feature_set_.columns, map(float, c))), fit=float(fit[rank - 1]),
             ))
         return Recommendations(tuple(out), query=query, mutual=False)
@@ -448,20 +474,21 @@ class Matcher:
         ba = self.side_scores(rows_b, rows_a).T
         return 0.5 * (_log_sigmoid(ab) + _log_sigmoid(ba))
 
-    def _mutual(self, row, query, cand, batch, X, scores, k):
+    def _mutual(self, row, query, cand, batch, scores, k):
         pool = top_k(scores, max(MUTUAL_POOL, k), self.cities_.population[cand])
-        forward = self.model_.pair_scores(X[pool])
+        FX = self._features(batch, cand[pool])
+        forward = self.model_.pair_scores(FX)
         rbatch, RX, backward = self.reverse_scores(row, cand[pool])
         mutual = 0.5 * (_log_sigmoid(forward) + _log_sigmoid(backward))
         order = top_k(mutual, k, self.cities_.population[cand[pool]])
-        fcontrib = self.model_.pair_contributions(X[pool[order]])
+        fcontrib = self.model_.pair_contributions(FX[order])
         rcontrib = self.model_.pair_contributions(RX[order])
         dist = self.cities_.distance_km(row, cand[pool[order]])
         fit = _fit_percent(mutual[order], mutual[order[0]])
         out = []
         for rank, (i, fc, rc) in enumerate(zip(order, fcontrib, rcontrib), start=1):
             c = cand[pool[i]]
-            mine = top_reasons(self.feature_set_, batch, 0, c, X[pool[i]], fc, limit=3)
+            mine = top_reasons(self.feature_set_, batch, 0, c, FX[i], fc, limit=3)
             theirs = top_reasons(self.feature_set_, rbatch, i, row, RX[i], rc, side="candidate", limit=2)
             theirs = tuple(Reason(r.feature, r.contribution, f"from {self.cities_.name[c]}'s side: {r.text}",
                                   "candidate") for r in theirs)
@@ -493,18 +520,19 @@ class Matcher:
         cand = self._candidates(row, flt)
         allowed = not excluded_by
         scored = cand if allowed else np.union1d(cand, [crow])
-        batch, X, scores = self._score_candidates(row, scored)
+        batch, scores, reranked, X = self._rank(row, scored)
         pos = int(np.searchsorted(scored, crow))
         s = scores[pos]
         would = 1 + int(np.sum(scores[scored != crow] > s))
-        contrib = self.model_.contributions_at(X, [pos])[0]
+        Xk, contrib = self._explained(batch, scored, [pos], reranked, X)
+        x, contrib = Xk[0], contrib[0]
         best = scores.max()
         return Explanation(
             query=self.cities_.city(row), candidate=self.cities_.city(crow), rank=would if allowed else None,
             of=len(cand), would_rank=would, score=float(s), fit=float(_fit_percent(s, best)),
             distance_km=float(self.cities_.distance_km(row, [crow])[0]),
-            reasons=top_reasons(self.feature_set_, batch, 0, crow, X[pos], contrib),
-            contributions=all_contributions(self.feature_set_, batch, 0, crow, X[pos], contrib),
+            reasons=top_reasons(self.feature_set_, batch, 0, crow, x, contrib),
+            contributions=all_contributions(self.feature_set_, batch, 0, crow, x, contrib),
             excluded_by=excluded_by,
         )
 
@@ -512,4 +540,4 @@ class Matcher:
         """Scores of candidate rows for one query row, as :meth:`recommend` ranks them
         (used by evaluation; rows are inner row numbers, see :class:`CityIndex`)."""
         self._check_fitted()
-        return self._score_candidates(int(row), np.asarray(cand, dtype=np.int64))[2]
+        return self._rank(int(row), np.asarray(cand, dtype=np.int64))[1]

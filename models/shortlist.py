@@ -117,6 +117,38 @@ class ShortlistRanker(PairRanker):
             scores[rest] -= max(0.0, s1[rest].max() - s2.min()) + 1.0
         return scores
 
+    def linear_stage(self):
+        first = self.first_.linear_stage()
+        if first is None:
+            return None
+        return first[0] + self.prior_, first[1]
+
+    def rank_first(self, first_scores, features_of):
+        s1 = np.asarray(first_scores, dtype=np.float64)
+        if self.stage_ == "first":
+            return s1, None
+        mask = self._shortlist_mask(s1)
+        scores = s1.copy()
+        short = np.flatnonzero(mask)
+        if not len(short):
+            return scores, mask
+        s2 = self.pair_scores(features_of(short))
+        scores[short] = s2
+        rest = ~mask
+        if rest.any():
+            scores[rest] -= max(0.0, s1[rest].max() - s2.min()) + 1.0
+        return scores, mask
+
+    def contributions_rows(self, X, reranked=None):
+        X = self._check_X(X)
+        reranked = np.ones(len(X), dtype=bool) if reranked is None else np.asarray(reranked, dtype=bool)
+        out = np.empty((len(X), X.shape[1]))
+        if reranked.any():
+            out[reranked] = self.pair_contributions(X[reranked])
+        if (~reranked).any():
+            out[~reranked] = self.first_.contributions(X[~reranked]) + X[~reranked] * self.prior_
+        return out
+
     def pair_scores(self, X):
         X = self._check_X(X)
         return self.second_.decision_function(X) + self._prior(X)

@@ -133,6 +133,7 @@ def mine_shortlists(cities, graph, profiles, feature_set, model, shortlist=300, 
     group : (queries,) int, rows per query, in order
     """
     rng = np.random.default_rng(seed)
+    linear = model.linear_stage()
     Xs, ys, groups = [], [], []
     for keep, pairs in _fold_pairs(graph, n_folds, rng):
         pairs = pairs[cities.country[pairs[:, 0]] != cities.country[pairs[:, 1]]]
@@ -148,14 +149,20 @@ def mine_shortlists(cities, graph, profiles, feature_set, model, shortlist=300, 
             mask[sub.partners(q)] = False
             mask[q] = False
             cand = np.flatnonzero(mask)
-            X = feature_set.compute(QueryBatch(ctx, [q]), np.zeros(len(cand), dtype=np.int64), cand)
-            s = model.decision_function(X)
+            batch = QueryBatch(ctx, [q])
+            if linear is not None:  # score every city by parts; feature rows for the shortlist only
+                s = feature_set.linear_score(batch, linear[0])[cand] + linear[1]
+            else:
+                X = feature_set.compute(batch, np.zeros(len(cand), dtype=np.int64), cand)
+                s = model.decision_function(X)
             top = np.argpartition(-s, shortlist - 1)[:shortlist] if len(s) > shortlist else np.arange(len(s))
             top = top[np.argsort(-s[top], kind="stable")]
             y = np.isin(cand[top], pairs[pairs[:, 0] == q, 1]).astype(np.int8)
             if not y.any():
                 continue
-            Xs.append(X[top])
+            rows = feature_set.compute(batch, np.zeros(len(top), dtype=np.int64), cand[top]) if linear is not None \
+                else X[top]
+            Xs.append(rows)
             ys.append(y)
             groups.append(len(top))
     if not groups:
