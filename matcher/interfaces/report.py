@@ -2,9 +2,13 @@
 
 The page has no external URL at all (no fonts, scripts, images or tiles fetched from
 anywhere), so it can be mailed or archived and still opens the same years later. Its
-maps are inline SVG in an equirectangular projection, computed here.
+maps are inline SVG in an equirectangular projection, computed here, with land outlines
+from Natural Earth 1:110m (the ``world-atlas`` TopoJSON shipped in ``static/vendor/``).
+The web page draws the same frame, land and markers in JavaScript.
 """
 
+import functools
+import json
 import math
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,9 +18,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from .._version import __version__
 from ..io import atomic_path
 
-__all__ = ["write_html_report", "render_map", "score_bars", "META_FIELDS"]
+__all__ = ["write_html_report", "render_map", "map_frame", "relative_fit", "region_name", "decode_topojson", "land_rings",
+           "clip_ring", "spread_markers", "META_FIELDS"]
 
 TEMPLATES = Path(__file__).parent / "templates"
+LAND_FILE = Path(__file__).parent / "static" / "vendor" / "world-atlas" / "land-110m.json"
 TEMPLATE = "report.html.j2"
 META_FIELDS = (
     ("version", "sistermatch version"),
@@ -28,7 +34,10 @@ META_FIELDS = (
 """Stamp fields shown first, in this order, with their labels; other keys follow as given."""
 
 MAP_WIDTH = 960
-MIN_MAP_HEIGHT = 240
+MIN_ASPECT = 0.25
+"""Smallest height/width of a map: a row of towns along one parallel still gets some sky."""
+MARKER_GAP = 21
+"""Centre-to-centre distance below which two markers (radius 9 and 10) would overlap."""
 
 
 def _environment():
@@ -37,11 +46,227 @@ def _environment():
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
+def decode_topojson(topology, name):
+    """The rings of one TopoJSON object as lists of ``(longitude, latitude)``.
+
+    TopoJSON stores each shared boundary once, as an "arc"; a quantized file stores an
+    arc's points as integer steps from the previous point, to be scaled by ``transform``.
+    A ring lists its arcs by index, ``~i`` meaning arc ``i`` backwards.
+
+    Parameters
+    ----------
+    topology : dict
+        A parsed TopoJSON file.
+    name : str
+        The object to decode, e.g. ``"land"``.
+
+    Returns
+    -------
+    list of list of (float, float)
+        Every ring (outer boundaries and holes alike) of every polygon of the object.
+
+    Examples
+    --------
+    >>> topo = {"type": "Topology", "transform": {"scale": [1, 1], "translate": [0, 0]},
+    ...         "arcs": [[[0, 0], [2, 0], [0, 1], [-2, 0], [0, -1]]],
+    ...         "objects": {"sq": {"type": "Polygon", "arcs": [[0]]}}}
+    >>> decode_topojson(topo, "sq")
+    [[(0, 0), (2, 0), (2, 1), (0, 1), (0, 0)]]
+    """
+    transform = topology.get("transform")
+    arcs = []
+    for arc in topology["arcs"]:
+        if transform:
+            (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
+            x = y = 0
+            points = []
+            for dx, dy in arc:
+                x, y = x + dx, y + dy
+                points.append((x * sx + tx, y * sy + ty))
+        else:
+            points = [(p[0], p[1]) for p in arc]
+        arcs.append(points)
+
+    def ring(indexes):
+        points = []
+        for i in indexes:
+            arc = arcs[i] if i >= 0 else arcs[~i][::-1]
+            points.extend(arc[1:] if points else arc)  # consecutive arcs share their end point
+        return points
+
+    rings = []
+
+    def walk(geometry):
+        kind = geometry["type"]
+        if kind == "GeometryCollection":
+            for g in geometry["geometries"]:
+                walk(g)
+        elif kind == "Polygon":
+            rings.extend(ring(r) for r in geometry["arcs"])
+        elif kind == "MultiPolygon":
+            rings.extend(ring(r) for polygon in geometry["arcs"] for r in polygon)
+
+    walk(topology["objects"][name])
+    return rings
+
+
+@functools.lru_cache(maxsize=1)
+def land_rings():
+    """Natural Earth 1:110m land as rings of ``(longitude, latitude)``, with each ring's box.
+
+    Returns
+    -------
+    tuple of (tuple of (float, float), (west, south, east, north))
+    """
+    topology = json.loads(LAND_FILE.read_text(encoding="utf-8"))
+    out = []
+    for r in decode_topojson(topology, "land"):
+        lons, lats = [p[0] for p in r], [p[1] for p in r]
+        out.append((tuple(r), (min(lons), min(lats), max(lons), max(lats))))
+    return tuple(out)
+
+
+def clip_ring(points, left, top, right, bottom):
+    """A polygon ring cut to a rectangle (Sutherland-Hodgman), in pixel coordinates.
+
+    Land far outside the frame would only make the drawing heavy; the cut ring fills the
+    same area inside the rectangle. The web page cuts its rings the same way.
+
+    Examples
+    --------
+    >>> clip_ring([(-10, -10), (10, -10), (10, 10), (-10, 10)], 0, 0, 5, 5)
+    [(0.0, 5), (0.0, 0), (5.0, 0), (5.0, 5)]
+    """
+    edges = (
+        (lambda p: p[0] >= left, lambda a, b: (left, a[1] + (b[1] - a[1]) * (left - a[0]) / (b[0] - a[0]))),
+        (lambda p: p[0] <= right, lambda a, b: (right, a[1] + (b[1] - a[1]) * (right - a[0]) / (b[0] - a[0]))),
+        (lambda p: p[1] >= top, lambda a, b: (a[0] + (b[0] - a[0]) * (top - a[1]) / (b[1] - a[1]), top)),
+        (lambda p: p[1] <= bottom, lambda a, b: (a[0] + (b[0] - a[0]) * (bottom - a[1]) / (b[1] - a[1]), bottom)),
+    )
+    for inside, cut in edges:
+        source, points = points, []
+        for k, cur in enumerate(source):
+            prev = source[k - 1]
+            if inside(cur):
+                if not inside(prev):
+                    points.append(cut(prev, cur))
+                points.append(cur)
+            elif inside(prev):
+                points.append(cut(prev, cur))
+        if not points:
+            break
+    return points
+
+
+def _land_path(west, east, south, north, x, y, width, height):
+    """One SVG path of the land inside the frame; points under a pixel apart are merged."""
+    parts = []
+    margin = 4
+    for ring, (w, s, e, n) in land_rings():
+        if e < west or w > east or n < south or s > north:
+            continue
+        projected, last = [], None
+        for lon, lat in ring:
+            p = (x(lon), y(lat))
+            if last is None or abs(p[0] - last[0]) + abs(p[1] - last[1]) >= 1.0:
+                projected.append(p)
+                last = p
+        points = clip_ring(projected, -margin, -margin, width + margin, height + margin)
+        if len(points) >= 3:
+            parts.append("M" + "L".join(f"{px:.1f} {py:.1f}".replace(".0 ", " ") for px, py in points) + "Z")
+    return "".join(parts)
+
+
+def spread_markers(points, gap=MARKER_GAP, width=MAP_WIDTH, height=None):
+    """Marker positions that do not overlap: close markers are pushed apart, the first stays.
+
+    Parameters
+    ----------
+    points : sequence of (float, float)
+        True positions in pixels; the first (the query town) never moves.
+    gap : float
+        Smallest centre-to-centre distance.
+    width, height : float
+        Markers are kept inside this box (half a gap from its edges).
+
+    Returns
+    -------
+    list of (float, float)
+        One position per point, rounded to 0.1 px; the web page computes the same.
+
+    Examples
+    --------
+    >>> spread_markers([(100, 100), (100, 100), (300, 100)], gap=20)
+    [(100.0, 100.0), (85.3, 113.5), (300.0, 100.0)]
+    """
+    height = width if height is None else height
+    pos = [[float(px), float(py)] for px, py in points]
+    for _ in range(100):
+        moved = False
+        for i in range(len(pos)):
+            for j in range(i + 1, len(pos)):
+                dx, dy = pos[j][0] - pos[i][0], pos[j][1] - pos[i][1]
+                d = math.hypot(dx, dy)
+                if d >= gap - 1e-9:
+                    continue
+                if d < 1e-6:  # same place: a fixed direction per marker, so the result is repeatable
+                    angle = j * 2.399963
+                    ux, uy, d = math.cos(angle), math.sin(angle), 0.0
+                else:
+                    ux, uy = dx / d, dy / d
+                push = gap - d
+                if i == 0:
+                    pos[j][0] += ux * push
+                    pos[j][1] += uy * push
+                else:
+                    pos[i][0] -= ux * push / 2
+                    pos[i][1] -= uy * push / 2
+                    pos[j][0] += ux * push / 2
+                    pos[j][1] += uy * push / 2
+                moved = True
+        for p in pos[1:]:
+            p[0] = min(max(p[0], gap / 2), width - gap / 2)
+            p[1] = min(max(p[1], gap / 2), height - gap / 2)
+        if not moved:
+            break
+    return [(round(px, 1), round(py, 1)) for px, py in pos]
+
+
+def map_frame(points):
+    """The map's box ``(west, east, south, north)`` around ``(longitude, latitude)`` points.
+
+    Padded, at least 8 x 6 degrees, no taller than half its width unless it must be, and no
+    flatter than :data:`MIN_ASPECT`, so one scale serves both axes.
+    """
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    # A minimum frame keeps a handful of close towns from becoming one blot.
+    pad_lon, pad_lat = max((east - west) * 0.08, 4.0), max((north - south) * 0.15, 3.0)
+    west, east = max(-180.0, west - pad_lon), min(180.0, east + pad_lon)
+    south, north = max(-90.0, south - pad_lat), min(90.0, north + pad_lat)
+    # A wide frame suits a figure across the page; the web page draws the same frame.
+    if north - south > (east - west) * 0.5:
+        mid, half = (east + west) / 2, (north - south) / 0.5 / 2
+        west, east = max(-180.0, mid - half), min(180.0, mid + half)
+    # A flat frame grows north and south (not only taller pixels), so a degree stays square.
+    if north - south < (east - west) * MIN_ASPECT:
+        mid, half = (north + south) / 2, (east - west) * MIN_ASPECT / 2
+        south, north = mid - half, mid + half
+        if south < -90.0:
+            south, north = -90.0, north - 90.0 - south
+        if north > 90.0:
+            south, north = south - (north - 90.0), 90.0
+    return west, east, south, north
+
+
 def render_map(query, cities, width=MAP_WIDTH):
     """Pixel geometry of a small equirectangular map of a town and its candidates.
 
     The frame is the smallest box around the points, padded, with one scale on both
     axes (x = longitude, y = -latitude), so shapes and directions stay true to a flat map.
+    Land is drawn from Natural Earth; markers that would overlap are pushed apart, with a
+    leader line back to the town's true place.
 
     Parameters
     ----------
@@ -54,7 +279,8 @@ def render_map(query, cities, width=MAP_WIDTH):
     Returns
     -------
     dict
-        ``width``, ``height``, ``query`` (x, y), ``points`` (x, y, rank, name, country),
+        ``width``, ``height``, ``land`` (SVG path data), ``query`` (x, y, name),
+        ``points`` (x, y: true place; mx, my: marker; moved; rank, name, country),
         ``meridians`` and ``parallels`` (position and label).
 
     Examples
@@ -65,19 +291,8 @@ def render_map(query, cities, width=MAP_WIDTH):
     >>> m["query"]["y"] == m["points"][0]["y"]
     True
     """
-    pts = [query, *cities]
-    lons = [c.longitude for c in pts]
-    lats = [c.latitude for c in pts]
-    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
-    # A minimum frame keeps a handful of close towns from becoming one blot.
-    pad_lon, pad_lat = max((east - west) * 0.08, 4.0), max((north - south) * 0.15, 3.0)
-    west, east = max(-180.0, west - pad_lon), min(180.0, east + pad_lon)
-    south, north = max(-90.0, south - pad_lat), min(90.0, north + pad_lat)
-    # A wide frame suits a figure across the page; the web page draws the same frame.
-    if north - south > (east - west) * 0.5:
-        mid, half = (east + west) / 2, (north - south) / 0.5 / 2
-        west, east = max(-180.0, mid - half), min(180.0, mid + half)
-    height = max(MIN_MAP_HEIGHT, round(width * (north - south) / (east - west)))
+    west, east, south, north = map_frame([(c.longitude, c.latitude) for c in (query, *cities)])
+    height = round(width * (north - south) / (east - west))
 
     def x(lon):
         return round((lon - west) / (east - west) * width, 1)
@@ -91,28 +306,48 @@ def render_map(query, cities, width=MAP_WIDTH):
                  for lon in range(math.ceil(west / step) * step, math.floor(east) + 1, step)]
     parallels = [{"y": y(lat), "label": _degrees(lat, "N", "S")}
                  for lat in range(math.ceil(south / step) * step, math.floor(north) + 1, step)]
-    points = [{"x": x(c.longitude), "y": y(c.latitude), "rank": i, "name": c.name, "country": c.country}
-              for i, c in enumerate(cities, start=1)]
     qx, qy = x(query.longitude), y(query.latitude)
-    return {"width": width, "height": height, "meridians": meridians, "parallels": parallels,
-            "points": points, "query": {"x": qx, "y": qy, "name": query.name, "right": qx > width * 0.7}}
+    true_xy = [(qx, qy)] + [(x(c.longitude), y(c.latitude)) for c in cities]
+    markers = spread_markers(true_xy, MARKER_GAP, width, height)
+    points = [{"x": px, "y": py, "mx": mx, "my": my, "moved": math.hypot(mx - px, my - py) > 1,
+               "rank": i, "name": c.name, "country": c.country}
+              for i, (c, (px, py), (mx, my)) in enumerate(zip(cities, true_xy[1:], markers[1:]), start=1)]
+    return {"width": width, "height": height, "land": _land_path(west, east, south, north, x, y, width, height),
+            "meridians": meridians, "parallels": parallels, "points": points,
+            "query": {"x": qx, "y": qy, "name": query.name, "right": qx > width * 0.7}}
 
 
 def _degrees(value, positive, negative):
     return f"{abs(value)}°{positive if value > 0 else negative if value < 0 else ''}"
 
 
-def score_bars(recommendations):
-    """Bar length (percent) of each candidate: its score relative to the others shown.
+def relative_fit(recommendations):
+    """Each candidate's fit relative to the best one, 0-100: ``100 * exp(score - best score)``.
 
-    Scores are on the model's scale, which means little to a reader; the bar shows the
-    spread within one town's list, from 10 % for the lowest to 100 % for the best.
+    The model's scores are log-odds, so this is the candidate's odds of being a good
+    partner as a share of the best candidate's odds: rank 1 is 100, and a bar of 50 means
+    "half as likely as the best". It does not depend on how many candidates are shown.
+
+    Examples
+    --------
+    >>> from sistermatch.results import Recommendation
+    >>> relative_fit([Recommendation(None, None, i, s, 0.0, ()) for i, s in ((1, 2.0), (2, 1.0))])
+    [100.0, 36.8]
     """
     scores = [r.score for r in recommendations]
     if not scores:
         return []
-    hi, lo = max(scores), min(scores)
-    return [round(100 * (0.1 + 0.9 * (s - lo) / (hi - lo)), 1) if hi > lo else 100.0 for s in scores]
+    best = max(scores)
+    return [round(100 * math.exp(s - best), 1) for s in scores]
+
+
+def region_name(city):
+    """The display name of a town's region, or ``""``: never a bare GeoNames code like ``"07"``."""
+    region = getattr(city, "region", None)
+    if region:
+        return region
+    code = city.admin1 or ""
+    return code if any(ch.isalpha() for ch in code) else ""
 
 
 def _stamp(meta):
@@ -179,6 +414,6 @@ def _prepare(sections):
             "city": city,
             "label": city.label(with_population=True),
             "facts": list(profile.facts) if profile is not None else None,
-            "rows": list(zip(recs, score_bars(recs))),
+            "rows": list(zip(recs, relative_fit(recs), (region_name(r.city) for r in recs))),
             "map": render_map(city, [r.city for r in recs]),
         }
