@@ -167,19 +167,25 @@ def test_topojson_arcs_are_decoded_with_reversal():
 
 
 def _on_land(lon, lat):
-    """Even-odd ray casting over every land ring (holes such as the Caspian count out)."""
+    """Even-odd ray casting over every land ring (holes such as the Caspian count out).
+
+    Rings may run past the antimeridian, so each is also tried 360 degrees east and west.
+    """
     inside = False
     for ring, _ in land_rings():
-        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
-            if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
-                inside = not inside
+        for shift in (-360, 0, 360):
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+                if (y1 > lat) != (y2 > lat) and lon < x1 + shift + (lat - y1) * (x2 - x1) / (y2 - y1):
+                    inside = not inside
     return inside
 
 
 def test_land_outlines_cover_the_continents():
     assert len(land_rings()) > 100
-    for lon, lat in ((-1.5, 52.4), (36.8, -1.3), (-58.4, -34.6), (151.2, -33.9), (-87.6, 41.9), (116.4, 39.9)):
-        assert _on_land(lon, lat), (lon, lat)  # Coventry, Nairobi, Buenos Aires, Sydney, Chicago, Beijing
+    for lon, lat in ((-1.5, 52.4), (36.8, -1.3), (-58.4, -34.6), (151.2, -33.9), (-87.6, 41.9), (116.4, 39.9),
+                     (177.5, 64.7), (-175.0, 66.0), (0.0, -80.0)):
+        # Coventry, Nairobi, Buenos Aires, Sydney, Chicago, Beijing, Anadyr, Chukotka east of 180, Antarctica
+        assert _on_land(lon, lat), (lon, lat)
     for lon, lat in ((-140.0, 0.0), (-30.0, 40.0), (80.0, -20.0), (-3.0, 50.0)):
         assert not _on_land(lon, lat), (lon, lat)  # Pacific, Atlantic, Indian Ocean, the Channel
 
@@ -193,6 +199,26 @@ def test_report_map_draws_land():
     assert middle_of_ocean["land"] == ""
     coords = [float(v) for v in m["land"].replace("M", " ").replace("L", " ").replace("Z", " ").split()]
     assert min(coords) >= -4 and max(coords[0::2]) <= m["width"] + 4 and max(coords[1::2]) <= m["height"] + 4
+
+
+def _segments(path):
+    for ring in path.split("Z"):
+        pts = [tuple(map(float, p.split())) for p in ring.lstrip("M").split("L") if p.strip()]
+        yield from zip(pts, pts[1:] + pts[:1])
+
+
+@pytest.mark.parametrize("query, cands", [
+    (City(1, "Coventry", "GB", "", 52.4, -1.5, 1), [City(2, "Sydney", "AU", "", -33.9, 151.2, 1),
+                                                    City(3, "Anchorage", "US", "", 61.2, -149.9, 1)]),
+    (City(1, "Suva", "FJ", "", -18.1, 178.4, 1), [City(2, "Apia", "WS", "", -13.8, -171.8, 1)]),
+    (City(1, "Anadyr", "RU", "", 64.7, 177.5, 1), [City(2, "Nome", "US", "", 64.5, -165.4, 1)]),
+])
+def test_land_has_no_line_across_the_map_at_the_antimeridian(query, cands):
+    m = render_map(query, cands)
+    assert m["land"]
+    for (x1, y1), (x2, y2) in _segments(m["land"]):
+        on_edge = (x1 == x2 and x1 in (-4, m["width"] + 4)) or (y1 == y2 and y1 in (-4, m["height"] + 4))
+        assert on_edge or abs(x2 - x1) < m["width"] / 4, ((x1, y1), (x2, y2))
 
 
 def test_overlapping_markers_are_pushed_apart():

@@ -19,7 +19,7 @@ from .._version import __version__
 from ..io import atomic_path
 
 __all__ = ["write_html_report", "render_map", "map_frame", "relative_fit", "region_name", "decode_topojson", "land_rings",
-           "clip_ring", "spread_markers", "META_FIELDS"]
+           "unwrap_ring", "clip_ring", "spread_markers", "META_FIELDS"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 LAND_FILE = Path(__file__).parent / "static" / "vendor" / "world-atlas" / "land-110m.json"
@@ -110,9 +110,41 @@ def decode_topojson(topology, name):
     return rings
 
 
+def unwrap_ring(ring):
+    """A ring whose longitudes never jump by more than 180 degrees, for drawing on a flat map.
+
+    The TopoJSON is spherical: a polygon that crosses the antimeridian (Chukotka, Fiji) steps
+    from +180 to -180, which on a flat map would be a line across the world. Here such a
+    ring continues past +-180 instead (draw it again shifted by 360 degrees to see the other
+    side); a ring around a pole (Antarctica) is closed along the pole.
+
+    Examples
+    --------
+    >>> unwrap_ring([(179.0, 10.0), (-179.0, 10.0), (-179.0, 11.0), (179.0, 11.0)])
+    [(179.0, 10.0), (181.0, 10.0), (181.0, 11.0), (179.0, 11.0)]
+    """
+    out = [tuple(ring[0])]
+    offset = 0.0
+    for lon, lat in ring[1:]:
+        lon += offset
+        if lon - out[-1][0] > 180:
+            offset -= 360
+            lon -= 360
+        elif lon - out[-1][0] < -180:
+            offset += 360
+            lon += 360
+        out.append((lon, lat))
+    if offset:  # went once around the globe: the ring encloses a pole
+        pole = -90.0 if sum(p[1] for p in out) < 0 else 90.0
+        out += [(out[-1][0], pole), (out[0][0], pole)]
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def land_rings():
-    """Natural Earth 1:110m land as rings of ``(longitude, latitude)``, with each ring's box.
+    """Natural Earth 1:110m land as flat-map rings of ``(longitude, latitude)``, each with its box.
+
+    Longitudes may run past +-180 (see :func:`unwrap_ring`).
 
     Returns
     -------
@@ -121,6 +153,7 @@ def land_rings():
     topology = json.loads(LAND_FILE.read_text(encoding="utf-8"))
     out = []
     for r in decode_topojson(topology, "land"):
+        r = unwrap_ring(r)
         lons, lats = [p[0] for p in r], [p[1] for p in r]
         out.append((tuple(r), (min(lons), min(lats), max(lons), max(lats))))
     return tuple(out)
@@ -163,17 +196,18 @@ def _land_path(west, east, south, north, x, y, width, height):
     parts = []
     margin = 4
     for ring, (w, s, e, n) in land_rings():
-        if e < west or w > east or n < south or s > north:
-            continue
-        projected, last = [], None
-        for lon, lat in ring:
-            p = (x(lon), y(lat))
-            if last is None or abs(p[0] - last[0]) + abs(p[1] - last[1]) >= 1.0:
-                projected.append(p)
-                last = p
-        points = clip_ring(projected, -margin, -margin, width + margin, height + margin)
-        if len(points) >= 3:
-            parts.append("M" + "L".join(f"{px:.1f} {py:.1f}".replace(".0 ", " ") for px, py in points) + "Z")
+        for shift in (-360.0, 0.0, 360.0):  # a ring past the antimeridian shows on the other side
+            if e + shift < west or w + shift > east or n < south or s > north:
+                continue
+            projected, last = [], None
+            for lon, lat in ring:
+                p = (x(lon + shift), y(lat))
+                if last is None or abs(p[0] - last[0]) + abs(p[1] - last[1]) >= 1.0:
+                    projected.append(p)
+                    last = p
+            points = clip_ring(projected, -margin, -margin, width + margin, height + margin)
+            if len(points) >= 3:
+                parts.append("M" + "L".join(f"{px:.1f} {py:.1f}".replace(".0 ", " ") for px, py in points) + "Z")
     return "".join(parts)
 
 
@@ -304,7 +338,8 @@ def render_map(query, cities, width=MAP_WIDTH):
     step = 30 if span > 120 else 15 if span > 50 else 10 if span > 20 else 5
     meridians = [{"x": x(lon), "label": _degrees(lon, "E", "W")}
                  for lon in range(math.ceil(west / step) * step, math.floor(east) + 1, step)]
-    parallels = [{"y": y(lat), "label": _degrees(lat, "N", "S")}
+    # A parallel's label near the bottom would sit on the meridians' labels; the line stays.
+    parallels = [{"y": y(lat), "label": _degrees(lat, "N", "S") if y(lat) < height - 16 else ""}
                  for lat in range(math.ceil(south / step) * step, math.floor(north) + 1, step)]
     qx, qy = x(query.longitude), y(query.latitude)
     true_xy = [(qx, qy)] + [(x(c.longitude), y(c.latitude)) for c in cities]

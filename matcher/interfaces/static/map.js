@@ -40,10 +40,30 @@ window.SistermatchMap = (function () {
       else if (g.type === "MultiPolygon") g.arcs.forEach((poly) => poly.forEach((r) => rings.push(ring(r))));
     };
     walk(topology.objects[name]);
-    return rings.map((r) => {
+    return rings.map(unwrap).map((r) => {
       const lons = r.map((p) => p[0]), lats = r.map((p) => p[1]);
       return { points: r, box: [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)] };
     });
+  }
+
+  // The TopoJSON is spherical: a ring crossing the antimeridian steps from +180 to -180. On a
+  // flat map it continues past +-180 instead (drawn again shifted by 360 degrees), and a ring
+  // around a pole (Antarctica) is closed along the pole. Same as report.py's unwrap_ring.
+  function unwrap(ring) {
+    const out = [ring[0].slice()];
+    let offset = 0;
+    for (const [lon0, lat] of ring.slice(1)) {
+      let lon = lon0 + offset;
+      const prev = out[out.length - 1][0];
+      if (lon - prev > 180) { offset -= 360; lon -= 360; }
+      else if (lon - prev < -180) { offset += 360; lon += 360; }
+      out.push([lon, lat]);
+    }
+    if (offset) {
+      const pole = out.reduce((sum, p) => sum + p[1], 0) < 0 ? -90 : 90;
+      out.push([out[out.length - 1][0], pole], [out[0][0], pole]);
+    }
+    return out;
   }
 
   function loadLand() {
@@ -137,15 +157,17 @@ window.SistermatchMap = (function () {
     const parts = [];
     for (const ring of rings) {
       const [w, s, e, n] = ring.box;
-      if (e < f.west || w > f.east || n < f.south || s > f.north) continue;
-      const projected = [];
-      let last = null;
-      for (const [lon, lat] of ring.points) {
-        const p = [x(lon), y(lat)];
-        if (!last || Math.abs(p[0] - last[0]) + Math.abs(p[1] - last[1]) >= 1) { projected.push(p); last = p; }
+      for (const shift of [-360, 0, 360]) {  // a ring past the antimeridian shows on the other side
+        if (e + shift < f.west || w + shift > f.east || n < f.south || s > f.north) continue;
+        const projected = [];
+        let last = null;
+        for (const [lon, lat] of ring.points) {
+          const p = [x(lon + shift), y(lat)];
+          if (!last || Math.abs(p[0] - last[0]) + Math.abs(p[1] - last[1]) >= 1) { projected.push(p); last = p; }
+        }
+        const pts = clipRing(projected, -4, -4, W + 4, H + 4);
+        if (pts.length >= 3) parts.push("M" + pts.map((p) => `${p[0].toFixed(1)} ${p[1].toFixed(1)}`).join("L") + "Z");
       }
-      const pts = clipRing(projected, -4, -4, W + 4, H + 4);
-      if (pts.length >= 3) parts.push("M" + pts.map((p) => `${p[0].toFixed(1)} ${p[1].toFixed(1)}`).join("L") + "Z");
     }
     return parts.join("");
   }
@@ -169,8 +191,10 @@ window.SistermatchMap = (function () {
         `<text class="grid-label" x="${x(lon) + 2}" y="${H - 3}">${Math.abs(lon)}°${lon < 0 ? "W" : lon > 0 ? "E" : ""}</text>`);
     }
     for (let lat = Math.ceil(f.south / step) * step; lat <= f.north; lat += step) {
-      parts.push(`<line class="grid" x1="0" y1="${y(lat)}" x2="${W}" y2="${y(lat)}"/>`,
-        `<text class="grid-label" x="2" y="${y(lat) - 2}">${Math.abs(lat)}°${lat < 0 ? "S" : lat > 0 ? "N" : ""}</text>`);
+      parts.push(`<line class="grid" x1="0" y1="${y(lat)}" x2="${W}" y2="${y(lat)}"/>`);
+      if (y(lat) < H - 16) {  // clear of the meridians' labels along the bottom
+        parts.push(`<text class="grid-label" x="2" y="${y(lat) - 2}">${Math.abs(lat)}°${lat < 0 ? "S" : lat > 0 ? "N" : ""}</text>`);
+      }
     }
     const qx = x(q.longitude), qy = y(q.latitude);
     const spots = [[qx, qy], ...recs.map((r) => [x(r.longitude), y(r.latitude)])];
