@@ -390,7 +390,8 @@
   // -- footer --------------------------------------------------------------------
 
   getJSON("/health").then((h) => {
-    $("footer").textContent = `sistermatch ${h.version} · ${numberFmt.format(h.cities)} towns · ` +
-      `${numberFmt.format(h.partnerships)} known partnerships · API documentation at /docs`;
+    $("footer").replaceChildren(`sistermatch ${h.version} · ${numberFmt.format(h.cities)} towns · ` +
+      `${numberFmt.format(h.partnerships)} known partnerships · API documentation: `,
+      el("a", { href: "/docs" }, "/docs"), " or ", el("a", { href: "/redoc" }, "/redoc"));
   }).catch(() => {});
 })();
