@@ -265,12 +265,27 @@
     fillExplainChoices(recs);
     $("explain-result").hidden = true;
     results.hidden = false;
-    if (recs.length) SistermatchMap.draw($("map"), q, recs, label(q));
+    if (recs.length) {
+      SistermatchMap.draw($("map"), q, recs, label(q));
+      drawnWidth = Math.round($("map").getBoundingClientRect().width);
+    }
     // The officer's eyes (and a screen reader) go to the answer, not stay on the form.
     const title = $("results-title");
     title.focus({ preventScroll: true });
     title.scrollIntoView({ block: "start" });
   }
+
+  // The map is drawn at the width it has (see map.js); a phone turned sideways gets a new one.
+  let drawnWidth = 0, resizeTimer = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      const width = Math.round($("map").getBoundingClientRect().width);
+      if (!shown || !shown.recommendations.length || results.hidden || width === drawnWidth) return;
+      drawnWidth = width;
+      SistermatchMap.draw($("map"), shown.query, shown.recommendations, label(shown.query));
+    }, 200);
+  });
 
   // -- explain a pair ------------------------------------------------------------
 
