@@ -392,7 +392,8 @@
     parts.push(el("table", { class: "contributions" },
       el("caption", {}, "What each feature adds to the score (largest first)"),
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Feature"), el("th", { scope: "col", class: "num" }, "Adds"),
-        el("th", { scope: "col" }, el("span", { class: "visually-hidden" }, "Bar")), el("th", { scope: "col" }, "Reason"))),
+        el("th", { scope: "col", class: "contrib-cell" }, el("span", { class: "visually-hidden" }, "Bar")),
+        el("th", { scope: "col" }, "Reason"))),
       rows));
     explainResult.replaceChildren(...parts);
     explainResult.hidden = false;
