@@ -318,6 +318,8 @@ def test_explain_a_domestic_town_says_why_it_is_left_out(page):
     result.wait_for(timeout=10_000)
     assert result.inner_text().startswith("Not ranked")
     assert "same country" in page.locator("#explain-result .excluded").inner_text()
+    assert "would rank" in page.locator("#explain-result").inner_text()
+    _shot(page, "explain-excluded.png")
 
 
 def test_api_docs_render_offline(page, base_url):

@@ -373,6 +373,9 @@
       for (const e of excluded) why.append(el("li", {}, e));
       parts.push(el("p", { class: "explain-rank" }, el("strong", {}, "Not ranked"),
         excluded.length ? ": left out because of" : " among the candidates."), why);
+      if (body.would_rank != null) {
+        parts.push(el("p", {}, `Were it allowed, it would rank ${numberFmt.format(body.would_rank)}.`));
+      }
     }
     const facts = el("p", { class: "explain-facts" },
       `Score ${body.score.toFixed(2)} · ${numberFmt.format(Math.round(body.distance_km))} km apart · fit `, fitBar(body.fit));
