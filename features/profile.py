@@ -16,9 +16,11 @@ MODES = ("alike", "complement")
 HISTORY_PHRASES = {
     "ww2_bombed": "heavily bombed in WWII",
     "ww2_battle": "sites of Second World War battles",
+    "civil_war_bombed": "heavily bombed in a civil war",
     "ww1_front": "on the First World War front",
     "former_capital": "former capitals",
     "hanseatic": "Hanseatic League towns",
+    "hanseatic_kontor": "Hanseatic trading posts",
     "silk_road": "Silk Road cities",
     "colonial_port": "colonial-era ports",
     "earthquake": "struck by major earthquakes",

@@ -412,6 +412,23 @@ class Matcher:
         X = self.feature_set_.compute(batch, np.arange(len(cand)), np.full(len(cand), row))
         return batch, X, self.model_.pair_scores(X)
 
+    def side_scores(self, rows_a, rows_b):
+        """``(len(a), len(b))`` matrix of each town of ``a``'s own score for each town of ``b``
+        (pair scale, :meth:`PairRanker.pair_scores`); rows are inner row numbers."""
+        self._check_fitted()
+        rows_a = np.asarray(rows_a, dtype=np.int64)
+        out = np.empty((len(rows_a), len(rows_b)))
+        for j, b in enumerate(np.asarray(rows_b, dtype=np.int64)):
+            out[:, j] = self.reverse_scores(int(b), rows_a)[2]
+        return out
+
+    def mutual_scores(self, rows_a, rows_b):
+        """``(len(a), len(b))`` mutual fit of every pair: the mean of both sides' log-sigmoid
+        scores (the log of the geometric mean of the two sides' fits), as ``recommend(mutual=True)``."""
+        ab = self.side_scores(rows_a, rows_b)
+        ba = self.side_scores(rows_b, rows_a).T
+        return 0.5 * (_log_sigmoid(ab) + _log_sigmoid(ba))
+
     def _mutual(self, row, query, cand, batch, X, scores, k):
         pool = top_k(scores, max(MUTUAL_POOL, k), self.cities_.population[cand])
         forward = self.model_.pair_scores(X[pool])
