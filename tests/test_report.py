@@ -93,6 +93,14 @@ def test_report_handles_towns_without_candidates_or_facts(tmp_path, matcher):
     assert "<svg" in text
 
 
+def test_report_shows_the_note_of_an_empty_result(tmp_path, matcher):
+    recs = matcher.recommend(1, k=4, max_distance_km=1)
+    assert not len(recs) and recs.note
+    path = tmp_path / "r.html"
+    write_html_report(path, [(matcher.resolve(1), None, recs)], META)
+    assert str(escape(recs.note)) in path.read_text(encoding="utf-8")
+
+
 def test_failed_write_leaves_no_file(tmp_path, sections):
     path = tmp_path / "report.html"
     broken = list(sections) + [(sections[0][0], None, ("not a recommendation",))]

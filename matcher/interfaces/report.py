@@ -122,6 +122,7 @@ def write_html_report(path, sections, meta):
 def _prepare(sections):
     """Turn each section into what the template reads; lazily, so rendering streams."""
     for i, (city, profile, recs) in enumerate(sections, start=1):
+        note = getattr(recs, "note", None)  # Matcher.recommend says which filter to widen
         recs = tuple(recs)
         yield {
             "anchor": f"town-{i}",
@@ -130,4 +131,5 @@ def _prepare(sections):
             "facts": list(profile.facts) if profile is not None else None,
             "rows": list(zip(recs, relative_fit(recs), (region_name(r.city) for r in recs))),
             "map": render_map(city, [r.city for r in recs]),
+            "note": note or "No candidate passes the filters for this town.",
         }
