@@ -100,6 +100,44 @@ class FeatureContext:
         self.country_degree = self.country_pairs.sum(axis=1)
         self.twinned = np.flatnonzero(self.degree > 0)
         self._tree = cKDTree(cities.xyz[self.twinned]) if len(self.twinned) else None
+        self._derived = {}
+
+    def derived(self, name, build):
+        """A quantity derived from this context, built on first use by ``build(self)`` and kept."""
+        if name not in self._derived:
+            self._derived[name] = build(self)
+        return self._derived[name]
+
+    @property
+    def candidate_side(self):
+        """Per-city summaries of each city's own partners (see :class:`CandidateSide`)."""
+        return self.derived("candidate_side", CandidateSide)
+
+    @property
+    def propensity(self):
+        """Twinning rates by kind of town (see :class:`sistermatch.features.propensity.Propensity`)."""
+        from .propensity import Propensity
+
+        return self.derived("propensity", lambda ctx: Propensity(ctx.cities, ctx.graph))
+
+
+class CandidateSide:
+    """Each city's own partners summarised: where they are (country, region, centre) and
+    how large they are, for the two-sided features."""
+
+    def __init__(self, ctx):
+        a = ctx.graph.adjacency
+        c = ctx.cities
+        self.partner_country = (a @ ctx.country_onehot).tocsr()
+        self.partner_country_csc = self.partner_country.tocsc()
+        self.partner_region = (a @ ctx.region_onehot).tocsr()
+        self.partner_region_csc = self.partner_region.tocsc()
+        centroid = np.asarray(a @ c.xyz)
+        norm = np.linalg.norm(centroid, axis=1, keepdims=True)
+        self.partner_centroid = np.divide(centroid, norm, out=np.zeros_like(centroid), where=norm > 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.asarray(a @ c.log_population).ravel() / ctx.degree
+        self.partner_log_population = np.where(ctx.degree > 0, mean, 0.0)
 
 
 class QueryBatch:

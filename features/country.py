@@ -50,7 +50,7 @@ class CountryFeatures(FeatureBlock):
             return f"{names[cq]} and {names[cc]} are neighbours"
         if column in ("country_pair_log", "country_pair_share") and value:
             n = int(ctx.country_pairs[cq, cc])
-            return f"{n:,} known partnerships between {names[cq]} and {names[cc]}"
+            return f"{n:,} known partnership{'s' * (n != 1)} between {names[cq]} and {names[cc]}"
         q = int(batch.rows[qpos])
         if column == "region_pair" and value:
             n = int(gather(ctx.region_pairs, [c.region[q]], [c.region[cand]])[0])

@@ -7,6 +7,7 @@ from .base import NEIGHBOUR_SCALE_KM, FeatureBlock, gather, lookup
 __all__ = ["GraphFeatures"]
 
 NEARBY_WEIGHT = float(np.exp(-150.0 / NEIGHBOUR_SCALE_KM))
+NAMES_SHOWN = 3
 
 
 class GraphFeatures(FeatureBlock):
@@ -64,11 +65,15 @@ class GraphFeatures(FeatureBlock):
         q = int(batch.rows[qpos])
         qname, country = c.name[q], c.countries.names[c.country[cand]]
         if column == "candidate_degree" and value:
-            return f"{c.name[cand]} already has {int(ctx.degree[cand])} partner towns"
+            n = int(ctx.degree[cand])
+            return f"{c.name[cand]} already has {n} partner town{'s' * (n != 1)}"
         if column in ("common_partners", "adamic_adar") and value:
             shared = np.intersect1d(ctx.graph.partners(q), ctx.graph.partners(cand))
-            names = ", ".join(str(c.name[r]) for r in shared[:3])
-            return f"{len(shared)} partner{'s' * (len(shared) != 1)} in common ({names})"
+            if not len(shared):
+                return None
+            shown = ", ".join(f"{c.name[r]} ({c.countries.codes[c.country[r]]})" for r in shared[:NAMES_SHOWN])
+            more = f" and {len(shared) - NAMES_SHOWN} more" if len(shared) > NAMES_SHOWN else ""
+            return f"{len(shared)} partner{'s' * (len(shared) != 1)} in common ({shown}{more})"
         if column == "partners_in_country" and value:
             n = int(np.sum(c.country[ctx.graph.partners(q)] == c.country[cand]))
             return f"{n} partner{'s' * (n != 1)} of {qname} {'are' if n != 1 else 'is'} in {country}"
@@ -81,7 +86,8 @@ class GraphFeatures(FeatureBlock):
             # Only neighbours that weigh (within about 150 km) are named as "nearby".
             near = [r for r, w in zip(nb.indices, nb.data) if r in partners and w > NEARBY_WEIGHT]
             if near:
-                return f"partner of nearby {', '.join(str(c.name[r]) for r in near[:2])}"
+                more = f" and {len(near) - 2} more" if len(near) > 2 else ""
+                return f"partner of nearby {', '.join(str(c.name[r]) for r in near[:2])}{more}"
         if column == "neighbour_country" and value:
             return f"towns near {qname} twin with towns in {country}"
         if column == "two_hop_in_country" and value:

@@ -7,6 +7,8 @@ the tables is not read as a mismatch.
 
 import numpy as np
 
+from sistermatch.profiles.diaspora import people
+
 from .base import FeatureBlock, lookup
 
 __all__ = ["ProfileFeatures", "MODES"]
@@ -117,9 +119,9 @@ class ProfileFeatures(FeatureBlock):
             kind = [p.group_names[j] for j in both]
             return f"{names[cq]} and {names[cc]}: {_pretty(kind[:4])}" if kind else None
         if column == "diaspora_in_query":
-            return f"about {_round(p.diaspora_corridor[cc, cq])} people from {names[cc]} live in {names[cq]}"
+            return f"about {people(p.diaspora_corridor[cc, cq])} people from {names[cc]} live in {names[cq]}"
         if column == "diaspora_in_candidate":
-            return f"about {_round(p.diaspora_corridor[cq, cc])} people from {names[cq]} live in {names[cc]}"
+            return f"about {people(p.diaspora_corridor[cq, cc])} people from {names[cq]} live in {names[cc]}"
         if column == "diaspora_city":
             if p.diaspora_city[q, cc]:
                 return f"community from {names[cc]} in {c.name[q]}"
@@ -133,13 +135,6 @@ def _tags(vec, tags):
 
 def _pretty(tags):
     return ", ".join(t.replace("_", " ") for t in tags)
-
-
-def _round(x):
-    x = float(x)
-    if x >= 1e6:
-        return f"{x / 1e6:.1f} million"
-    return f"{x:,.0f}" if x < 1e3 else f"{round(x, -3):,.0f}"
 
 
 def _sparse_rowwise_dot(left, right, a, b):

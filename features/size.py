@@ -4,7 +4,10 @@ import numpy as np
 
 from .base import FeatureBlock
 
-__all__ = ["SizeFeatures", "format_population"]
+__all__ = ["SizeFeatures", "format_population", "SIMILAR_SIZE_RATIO"]
+
+SIMILAR_SIZE_RATIO = 2.0
+"""Two towns are called "similar in size" only when the larger has at most this many times the people."""
 
 
 def format_population(p):
@@ -37,12 +40,20 @@ class SizeFeatures(FeatureBlock):
     def describe(self, column, batch, qpos, cand, value):
         c = batch.ctx.cities
         q = int(batch.rows[qpos])
+        sizes = f"{format_population(c.population[q])} vs {format_population(c.population[cand])}"
         if column == "population_gap":
-            return f"similar size: {format_population(c.population[q])} vs {format_population(c.population[cand])}"
+            small, large = sorted((max(c.population[q], 1.0), max(c.population[cand], 1.0)))
+            if large <= SIMILAR_SIZE_RATIO * small:
+                return f"similar size: {sizes}"
+            return f"closer in size than most towns: {sizes}"
         if column == "both_capitals" and value:
             return "both national capitals"
         if column == "both_region_centres" and value:
             return "both the largest city of their region"
         if column == "log_population":
-            return f"a city of {format_population(c.population[cand])} people"
+            if c.population[cand] >= 100_000:
+                return f"a large city ({format_population(c.population[cand])} people): large cities twin often"
+            return f"a town of {format_population(c.population[cand])} people"
+        if column == "candidate_capital" and value:
+            return f"{c.name[cand]} is a national capital"
         return None

@@ -22,6 +22,7 @@ import numpy as np
 
 from ._version import __version__
 from .errors import CityNotFound, InvalidInput
+from .regions import region_names
 from .text import fold
 
 __all__ = ["City", "CityIndex", "CountryTable", "CityTable", "load_cities", "cache_dir", "alias_hash"]
@@ -42,11 +43,25 @@ class City:
     longitude: float
     population: int
 
-    def label(self, with_population=False):
-        """``"Coventry (GB, ENG)"``, optionally with the population."""
-        region = f", {self.admin1}" if self.admin1 and self.admin1 != "00" else ""
-        pop = f", pop. {self.population:,}" if with_population else ""
-        return f"{self.name} ({self.country}{region}{pop})"
+    @property
+    def region_name(self):
+        """The display name of ``admin1`` ("Illinois", "England"), or ``""`` where none is known."""
+        return region_names().name(self.country, self.admin1)
+
+    def label(self, with_population=False, with_id=False):
+        """``"Springfield (US, Illinois)"``, optionally with the population and GeoNames id.
+
+        The region is shown by name where one is known and left out otherwise: a raw
+        admin1 code ("ESYE23", "04") means nothing to a reader.
+        """
+        parts = [self.country]
+        if self.region_name:
+            parts.append(self.region_name)
+        if with_population:
+            parts.append(f"pop. {self.population:,}")
+        if with_id:
+            parts.append(f"id {self.geonameid}")
+        return f"{self.name} ({', '.join(parts)})"
 
     def to_dict(self):
         return {
@@ -54,6 +69,7 @@ class City:
             "name": self.name,
             "country": self.country,
             "admin1": self.admin1,
+            "region_name": self.region_name,
             "latitude": self.latitude,
             "longitude": self.longitude,
             "population": self.population,

@@ -13,8 +13,8 @@ from sklearn.base import clone
 
 from sistermatch.features import ALL_ASPECTS, FeatureContext, QueryBatch, default_feature_set
 from sistermatch.features.profile import MODES
-from sistermatch.models import HandWeightedRanker, PairRanker, TwoStageRanker
-from sistermatch.models.training import make_training_set
+from sistermatch.models import HandWeightedRanker, PairRanker, ShortlistRanker, TwoStageRanker
+from sistermatch.models.training import make_training_set, mine_shortlists
 
 from ._version import __version__
 from .cities import City, cache_dir, load_cities
@@ -29,6 +29,7 @@ from .results import Explanation, Reason, Recommendation, Recommendations
 
 __all__ = ["Matcher", "MUTUAL_POOL"]
 
+MODELS = ("shortlist", "two_stage", "hand")
 MUTUAL_POOL = 200
 """How many of the query's best candidates a mutual ranking re-scores from their side."""
 
@@ -47,11 +48,13 @@ class Matcher:
 
     Parameters
     ----------
-    model : PairRanker, "two_stage" or "hand", default "two_stage"
-        The ranking model; ``"two_stage"`` is a linear scorer over every city with a
-        boosted re-ranker of its shortlist, learned from the partnerships; ``"hand"`` is
-        the transparent hand-weighted baseline. Without partnerships the hand-weighted
-        model is used, as there is nothing to learn from.
+    model : PairRanker, "shortlist", "two_stage" or "hand", default "shortlist"
+        The ranking model. ``"shortlist"`` (:class:`ShortlistRanker`): a logistic scorer over
+        every city and a LambdaMART re-ranker trained on that scorer's shortlists, with
+        fixed priors for rare documented reasons; ``"two_stage"``: the earlier model, whose
+        boosted stage learns from uniform negatives; ``"hand"``: the transparent
+        hand-weighted baseline. Without partnerships the hand-weighted model is used, as
+        there is nothing to learn from.
     aspects : sequence of str
         Feature aspects to use; default all of ``size, geography, name, country, graph, profile``.
     profiles : str or Path, optional
@@ -62,6 +65,9 @@ class Matcher:
         The candidate pool; default every GeoNames city with at least 500 people.
     n_folds, negatives, random_state :
         Training settings (see :func:`make_training_set`).
+    mining_queries : int, default 300
+        Training queries per fold whose shortlists teach the re-ranker (see
+        :func:`mine_shortlists`); more is slower to fit.
     cache : bool, default False
         Keep the fitted model in the user cache, keyed by the partnerships file's
         checksum and the settings, so the next start with the same input skips training.
@@ -72,8 +78,9 @@ class Matcher:
     >>> [r.city.name for r in m.recommend("Coventry", country="GB", k=3)]  # doctest: +SKIP
     """
 
-    def __init__(self, model="two_stage", aspects=ALL_ASPECTS, profiles=None, industry_mode="alike",
-                 history_mode="alike", cities=None, n_folds=5, negatives=24, random_state=0, cache=False):
+    def __init__(self, model="shortlist", aspects=ALL_ASPECTS, profiles=None, industry_mode="alike",
+                 history_mode="alike", cities=None, n_folds=5, negatives=24, random_state=0, cache=False,
+                 mining_queries=300):
         self.model = model
         self.aspects = tuple(aspects)
         self.profiles = profiles
@@ -84,6 +91,7 @@ class Matcher:
         self.negatives = negatives
         self.random_state = random_state
         self.cache = cache
+        self.mining_queries = mining_queries
 
     # -- fitting -------------------------------------------------------------------
 
@@ -117,8 +125,8 @@ class Matcher:
         -------
         self
         """
-        if not isinstance(self.model, PairRanker) and self.model not in ("two_stage", "hand"):
-            raise InvalidInput(f"model must be 'two_stage', 'hand' or a PairRanker, got {self.model!r}")
+        if not isinstance(self.model, PairRanker) and self.model not in MODELS:
+            raise InvalidInput(f"model must be one of {', '.join(MODELS)} or a PairRanker, got {self.model!r}")
         self._setup()
         self.load_report_ = None
         self.partnerships_checksum_ = None
@@ -183,10 +191,20 @@ class Matcher:
         # Learn on the "alike" features whatever the modes: the weights say how much
         # each aspect matters; a "complement" mode then feeds the complement score into
         # the same column at ranking time, so the weight promotes complementary towns.
-        ts = make_training_set(self.cities_, graph, self.profiles_, default_feature_set(self.aspects),
-                               n_folds=self.n_folds, negatives=self.negatives, seed=self.random_state)
-        model = TwoStageRanker(random_state=self.random_state) if self.model == "two_stage" else clone(self.model)
-        return model.fit(ts.X, ts.y, feature_names=names)
+        alike = default_feature_set(self.aspects)
+        ts = make_training_set(self.cities_, graph, self.profiles_, alike, n_folds=self.n_folds,
+                               negatives=self.negatives, seed=self.random_state)
+        if self.model == "two_stage":
+            return TwoStageRanker(random_state=self.random_state).fit(ts.X, ts.y, feature_names=names)
+        model = ShortlistRanker() if self.model == "shortlist" else clone(self.model)
+        if not isinstance(model, ShortlistRanker):
+            return model.fit(ts.X, ts.y, feature_names=names)
+
+        def mine(first):
+            return mine_shortlists(self.cities_, graph, self.profiles_, alike, first, shortlist=model.shortlist,
+                                   n_folds=self.n_folds, queries_per_fold=self.mining_queries, seed=self.random_state)
+
+        return model.fit(ts.X, ts.y, feature_names=names, mine=mine)
 
     def _set_model(self, model):
         if tuple(model.feature_names_) != tuple(self.feature_set_.columns):
@@ -199,9 +217,10 @@ class Matcher:
     def _cache_path(self):
         if not self.cache or self.partnerships_checksum_ is None or not isinstance(self.model, str):
             return None
-        defaults = sorted(TwoStageRanker().get_params(deep=True).items(), key=lambda kv: kv[0])
+        defaults = [sorted(cls().get_params(deep=True).items(), key=lambda kv: kv[0])
+                    for cls in (TwoStageRanker, ShortlistRanker)]
         key = settings_key(self.partnerships_checksum_, repr(self.model), repr(defaults), self.aspects,
-                           self.n_folds, self.negatives, self.random_state,
+                           self.n_folds, self.negatives, self.random_state, self.mining_queries,
                            file_checksum(self.profiles) if self.profiles else None, len(self.cities_),
                            len(self.profiles_.facts) if self.profiles_ is not None else 0)
         return cache_dir() / "models" / f"model-{key}.pkl"
@@ -211,7 +230,7 @@ class Matcher:
         :meth:`load` can rank again without training."""
         self._check_fitted()
         params = {k: getattr(self, k) for k in ("model", "aspects", "profiles", "industry_mode", "history_mode",
-                                                 "n_folds", "negatives", "random_state")}
+                                                 "n_folds", "negatives", "random_state", "mining_queries")}
         return write_model(path, self.feature_set_.columns, self.model_, params=params,
                            edges=self.graph_.edges, n_cities=len(self.cities_),
                            checksum=self.partnerships_checksum_, load_report=self.load_report_)

@@ -189,7 +189,7 @@ def test_unknown_name_suggests_spellings(page):
     message = page.locator("#message")
     message.wait_for(timeout=10_000)
     assert "No town matches" in message.inner_text()
-    assert page.get_by_role("button", name="Coventry (GB, ENG)").count() == 1
+    assert page.get_by_role("button", name="Coventry (GB, England)").count() == 1
 
 
 def test_bad_filter_is_shown_on_the_page(page):

@@ -3,7 +3,15 @@
 
 from .base import Fact, ProfileProvider, bundled_table, city_rows, country_index, split_values
 
-__all__ = ["DiasporaProvider"]
+__all__ = ["DiasporaProvider", "people"]
+
+
+def people(x):
+    """A head count as a person writes it: "230,000", "1.2 million"."""
+    x = float(x)
+    if x >= 1e6:
+        return f"{x / 1e6:.1f} million"
+    return f"{x:,.0f}" if x < 1e3 else f"{round(x, -3):,.0f}"
 
 
 class DiasporaProvider(ProfileProvider):
@@ -22,15 +30,20 @@ class DiasporaProvider(ProfileProvider):
                 except ValueError:
                     continue
                 if oi is not None and di is not None and oi != di:
+                    names = cities.countries.names
                     out.append(Fact("diaspora", "country_pair", (oi, di),
                                     f"{cities.countries.code_of(oi)}->{cities.countries.code_of(di)}",
-                                    source if str(year) in source else f"{source} ({year})", amount=amount))
+                                    source if str(year) in source else f"{source} ({year})", amount=amount,
+                                    text=f"about {people(amount)} people from {names[oi]} live in {names[di]}"))
         df = bundled_table("diaspora/cities.csv")
         if df is not None:
             for row, origins, source in zip(city_rows(cities, df), df["origins"], df["source"]):
                 if row < 0:
                     continue
                 for o in split_values(origins):
-                    if country_index(cities, o) is not None:
-                        out.append(Fact("diaspora", "city", int(row), o.upper(), source))
+                    oi = country_index(cities, o)
+                    if oi is not None:
+                        out.append(Fact("diaspora", "city", int(row), o.upper(), source,
+                                        text=f"a community from {cities.countries.names[oi]} lives in "
+                                             f"{cities.name[row]}"))
         return out
