@@ -143,7 +143,7 @@ def test_pick_a_town_and_see_candidates(page):
     rows = page.locator("#candidates tbody tr")
     rows.first.wait_for(timeout=10_000)
     assert rows.count() == 10
-    assert page.locator("#results-title").inner_text() == "Candidate partners for Coventry (GB, ENG)"
+    assert page.locator("#results-title").inner_text() == "Candidate partners for Coventry (GB, England)"
     first = rows.first.locator("td")
     assert first.nth(0).inner_text() == "1"
     assert first.nth(4).inner_text().endswith("km")
@@ -175,11 +175,11 @@ def test_ambiguous_name_offers_clickable_choices(page):
     message = page.locator("#message")
     message.wait_for(timeout=10_000)
     assert "ambiguous" in message.inner_text()
-    choice = page.get_by_role("button", name="Springfield (US, IL)")
-    assert page.get_by_role("button", name="Springfield (US, MA)").count() == 1
+    choice = page.get_by_role("button", name="Springfield (US, Illinois)")
+    assert page.get_by_role("button", name="Springfield (US, Massachusetts)").count() == 1
     choice.click()
     page.locator("#candidates tbody tr").first.wait_for(timeout=10_000)
-    assert page.locator("#results-title").inner_text() == "Candidate partners for Springfield (US, IL)"
+    assert page.locator("#results-title").inner_text() == "Candidate partners for Springfield (US, Illinois)"
     assert message.is_hidden()
 
 

@@ -57,11 +57,7 @@ def relative_fit(recommendations):
 
 def region_name(city):
     """The display name of a town's region, or ``""``: never a bare GeoNames code like ``"07"``."""
-    region = getattr(city, "region", None)
-    if region:
-        return region
-    code = city.admin1 or ""
-    return code if any(ch.isalpha() for ch in code) else ""
+    return getattr(city, "region", None) or getattr(city, "region_name", None) or ""
 
 
 def _stamp(meta):

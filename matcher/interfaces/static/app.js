@@ -37,7 +37,7 @@
   function label(city) {
     return city.label ? city.label.replace(/, pop\. [\d,.\s]+\)$/, ")") : `${city.name} (${city.country})`;
   }
-  const regionName = (city) => city.region || "";
+  const regionName = (city) => city.region || city.region_name || "";
 
   async function getJSON(url, signal) {
     const response = await fetch(url, { signal, headers: { Accept: "application/json" } });
