@@ -314,8 +314,9 @@ def render_map(query, cities, width=MAP_WIDTH):
     step = 30 if span > 120 else 15 if span > 50 else 10 if span > 20 else 5
     meridians = [{"x": x(lon), "label": _degrees(lon, "E", "W")}
                  for lon in range(math.ceil(west / step) * step, math.floor(east) + 1, step)]
-    # A parallel's label near the bottom would sit on the meridians' labels; the line stays.
-    parallels = [{"y": y(lat), "label": _degrees(lat, "N", "S") if y(lat) < height - 16 else ""}
+    # A parallel's label at the top edge would be cut, one near the bottom would sit on the
+    # meridians' labels; the line stays.
+    parallels = [{"y": y(lat), "label": _degrees(lat, "N", "S") if 14 < y(lat) < height - 16 else ""}
                  for lat in range(math.ceil(south / step) * step, math.floor(north) + 1, step)]
     qx, qy = x(query.longitude), y(query.latitude)
     true_xy = [(qx, qy)] + [(x(c.longitude), y(c.latitude)) for c in cities]

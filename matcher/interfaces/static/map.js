@@ -192,7 +192,7 @@ window.SistermatchMap = (function () {
     }
     for (let lat = Math.ceil(f.south / step) * step; lat <= f.north; lat += step) {
       parts.push(`<line class="grid" x1="0" y1="${y(lat)}" x2="${W}" y2="${y(lat)}"/>`);
-      if (y(lat) < H - 16) {  // clear of the meridians' labels along the bottom
+      if (y(lat) > 14 && y(lat) < H - 16) {  // inside the frame, clear of the meridians' labels
         parts.push(`<text class="grid-label" x="2" y="${y(lat) - 2}">${Math.abs(lat)}°${lat < 0 ? "S" : lat > 0 ? "N" : ""}</text>`);
       }
     }
