@@ -70,6 +70,8 @@ class City:
             "country": self.country,
             "admin1": self.admin1,
             "region_name": self.region_name,
+            "region": self.region_name or None,
+            "label": self.label(),
             "latitude": self.latitude,
             "longitude": self.longitude,
             "population": self.population,

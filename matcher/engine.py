@@ -290,7 +290,7 @@ class Matcher:
             return self.cities_.index.row(city.geonameid)
         if isinstance(city, (int, np.integer)):
             return self.cities_.index.row(int(city))
-        return self.resolver_.resolve(city, country, **({"region": region} if region else {}))
+        return self.resolver_.resolve(city, country, region)
 
     def resolve(self, city, country=None, region=None):
         """The :class:`City` meant by a name, ``"name, CC"`` or a GeoNames id."""

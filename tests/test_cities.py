@@ -123,8 +123,10 @@ def test_city_returns_plain_python_values(cities):
 def test_city_to_dict(cities):
     d = cities.city(cities.index.row(8)).to_dict()
     assert d == {"geonameid": 8, "name": "Paris", "country": "FR", "admin1": "11", "region_name": "",
-                 "latitude": 48.86, "longitude": 2.35, "population": 2100000}
-    assert cities.city(cities.index.row(18)).to_dict()["region_name"] == "Illinois"
+                 "region": None, "label": "Paris (FR)", "latitude": 48.86, "longitude": 2.35, "population": 2100000}
+    springfield = cities.city(cities.index.row(18)).to_dict()
+    assert springfield["region_name"] == springfield["region"] == "Illinois"
+    assert springfield["label"] == "Springfield (US, Illinois)"
 
 
 @pytest.mark.parametrize("key, country, expected", [
