@@ -150,6 +150,12 @@ def test_pick_a_town_and_see_candidates(page):
     assert rows.first.locator(".reasons li").count() >= 1
     assert page.locator("#map circle.query").count() == 1
     assert page.locator("#map circle.cand").count() == 10
+    # Regions by name from the server, never a GeoNames code such as "IL" or "07".
+    us_regions = page.evaluate("""[...document.querySelectorAll('#candidates tbody tr')]
+        .filter(tr => tr.querySelector('td.country').textContent === 'US')
+        .map(tr => tr.querySelector('.region') ? tr.querySelector('.region').textContent : '')""")
+    assert us_regions and set(us_regions) <= {"Illinois", "Massachusetts", "Ohio", "Texas", "Florida",
+                                              "District of Columbia"}
     assert page.locator("#message").is_hidden()
     # Let the footer's /health call land so the screenshot shows the whole page.
     page.wait_for_function("document.getElementById('footer').textContent.length > 0", timeout=10_000)
