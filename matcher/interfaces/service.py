@@ -31,6 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .._version import __version__
 from ..errors import AmbiguousCity, CityNotFound, InvalidInput, MatcherError, NotFittedError
 from ..ranking import CandidateFilter
+from .docs import install_docs
 
 __all__ = ["create_app", "ERROR_STATUS", "MAX_K", "MAX_BATCH", "MAX_BATCH_ROWS", "MAX_TEXT", "MAX_LIMIT",
            "MAX_BODY_BYTES"]
@@ -234,7 +235,9 @@ def create_app(matcher, meta=None):
     cities = matcher.cities_
 
     app = FastAPI(title="sistermatch", version=__version__,
-                  description="Ranked, explained sister-city partner candidates for a town.")
+                  description="Ranked, explained sister-city partner candidates for a town.",
+                  docs_url=None, redoc_url=None)
+    install_docs(app)
     app.state.matcher = matcher
     app.add_middleware(_BodyLimit, limit=MAX_BODY_BYTES)
 
