@@ -14,12 +14,13 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
+from sistermatch.geo import chord_km
+
 __all__ = ["FeatureContext", "QueryBatch", "FeatureBlock", "LinearScore", "gather", "lookup", "NEIGHBOURS_K",
            "NEIGHBOUR_SCALE_KM"]
 
 NEIGHBOURS_K = 10
 NEIGHBOUR_SCALE_KM = 60.0
-_EARTH_KM = 6371.0088
 
 
 def gather(matrix, qpos, cand):
@@ -206,7 +207,7 @@ class QueryBatch:
         chord, idx = ctx._tree.query(ctx.cities.xyz[self.rows], k=k)
         chord, idx = chord.reshape(m, k), idx.reshape(m, k)
         cols = ctx.twinned[idx]
-        km = 2 * _EARTH_KM * np.arcsin(np.clip(chord / 2, 0, 1))
+        km = chord_km(chord)
         w = np.exp(-km / NEIGHBOUR_SCALE_KM)
         w[cols == self.rows[:, None]] = 0.0
         return sp.csr_matrix((w.ravel(), (np.repeat(np.arange(m), k), cols.ravel())), shape=(m, n))

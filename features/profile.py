@@ -7,7 +7,7 @@ the tables is not read as a mismatch.
 
 import numpy as np
 
-from sistermatch.profiles.diaspora import people
+from sistermatch.text import format_population
 
 from .base import FeatureBlock, lookup
 
@@ -145,9 +145,9 @@ class ProfileFeatures(FeatureBlock):
             kind = [p.group_names[j] for j in both]
             return f"{names[cq]} and {names[cc]}: {_pretty(kind[:4])}" if kind else None
         if column == "diaspora_in_query":
-            return f"about {people(p.diaspora_corridor[cc, cq])} people from {names[cc]} live in {names[cq]}"
+            return f"about {format_population(p.diaspora_corridor[cc, cq], words=True)} people from {names[cc]} live in {names[cq]}"
         if column == "diaspora_in_candidate":
-            return f"about {people(p.diaspora_corridor[cq, cc])} people from {names[cq]} live in {names[cc]}"
+            return f"about {format_population(p.diaspora_corridor[cq, cc], words=True)} people from {names[cq]} live in {names[cc]}"
         if column == "diaspora_city":
             if p.diaspora_city[q, cc]:
                 return f"community from {names[cc]} in {c.name[q]}"

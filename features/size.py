@@ -2,21 +2,14 @@
 
 import numpy as np
 
+from sistermatch.text import format_population
+
 from .base import FeatureBlock
 
-__all__ = ["SizeFeatures", "format_population", "SIMILAR_SIZE_RATIO"]
+__all__ = ["SizeFeatures", "SIMILAR_SIZE_RATIO"]
 
 SIMILAR_SIZE_RATIO = 2.0
 """Two towns are called "similar in size" only when the larger has at most this many times the people."""
-
-
-def format_population(p):
-    p = float(p)
-    if p >= 1e6:
-        return f"{p / 1e6:.1f}M"
-    if p >= 1e3:
-        return f"{p / 1e3:.0f}k"
-    return f"{p:.0f}"
 
 
 class SizeFeatures(FeatureBlock):

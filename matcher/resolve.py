@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cities import EARTH_RADIUS_KM
+from .geo import EARTH_RADIUS_KM
 from .errors import AmbiguousCity, CityNotFound, InvalidInput
 from .regions import region_names
 from .text import fold

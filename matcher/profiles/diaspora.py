@@ -1,17 +1,10 @@
 """Diaspora: migrant stock by origin and destination, and known community centres
 (``data/diaspora/``)."""
 
+from ..text import format_population
 from .base import Fact, ProfileProvider, bundled_table, city_rows, country_index, split_values
 
-__all__ = ["DiasporaProvider", "people"]
-
-
-def people(x):
-    """A head count as a person writes it: "230,000", "1.2 million"."""
-    x = float(x)
-    if x >= 1e6:
-        return f"{x / 1e6:.1f} million"
-    return f"{x:,.0f}" if x < 1e3 else f"{round(x, -3):,.0f}"
+__all__ = ["DiasporaProvider"]
 
 
 class DiasporaProvider(ProfileProvider):
@@ -34,7 +27,7 @@ class DiasporaProvider(ProfileProvider):
                     out.append(Fact("diaspora", "country_pair", (oi, di),
                                     f"{cities.countries.code_of(oi)}->{cities.countries.code_of(di)}",
                                     source if str(year) in source else f"{source} ({year})", amount=amount,
-                                    text=f"about {people(amount)} people from {names[oi]} live in {names[di]}"))
+                                    text=f"about {format_population(amount, words=True)} people from {names[oi]} live in {names[di]}"))
         df = bundled_table("diaspora/cities.csv")
         if df is not None:
             for row, origins, source in zip(city_rows(cities, df), df["origins"], df["source"]):
