@@ -15,7 +15,7 @@ import warnings
 from sistermatch import Matcher, load_cities
 from sistermatch.evaluation import evaluate, split_partnerships
 from sistermatch.features import ALL_ASPECTS, BASE_ASPECTS
-from sistermatch.models import HandWeightedRanker, LogisticRanker
+from sistermatch.models import HandWeightedRanker, LogisticRanker, ShortlistRanker
 from sistermatch.partnerships import load_partnerships
 from sistermatch.resolve import Resolver
 
@@ -27,6 +27,8 @@ MODELS = {
     "two-stage (no profiles)": dict(model="two_stage", aspects=BASE_ASPECTS),
     "logistic": dict(model=LogisticRanker(), aspects=ALL_ASPECTS),
     "two-stage": dict(model="two_stage", aspects=ALL_ASPECTS),
+    "shortlist, no priors": dict(model=ShortlistRanker(priors={}), aspects=ALL_ASPECTS),
+    "shortlist (default)": dict(model="shortlist", aspects=ALL_ASPECTS),
 }
 
 

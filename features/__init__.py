@@ -6,13 +6,16 @@ from .geography import GeographyFeatures
 from .graph import GraphFeatures
 from .name import NameFeatures
 from .profile import ProfileFeatures
+from .propensity import PropensityFeatures
 from .size import SizeFeatures
+from .two_sided import TwoSidedFeatures
 
 __all__ = ["FeatureBlock", "FeatureContext", "FeatureSet", "QueryBatch", "gather", "CountryFeatures",
            "GeographyFeatures", "GraphFeatures", "NameFeatures", "ProfileFeatures", "SizeFeatures",
+           "TwoSidedFeatures", "PropensityFeatures",
            "default_feature_set", "BASE_ASPECTS", "ALL_ASPECTS"]
 
-BASE_ASPECTS = ("size", "geography", "name", "country", "graph")
+BASE_ASPECTS = ("size", "geography", "name", "country", "graph", "two_sided", "propensity")
 ALL_ASPECTS = BASE_ASPECTS + ("profile",)
 
 
@@ -27,6 +30,8 @@ def default_feature_set(aspects=ALL_ASPECTS, industry_mode="alike", history_mode
         "name": NameFeatures,
         "country": CountryFeatures,
         "graph": GraphFeatures,
+        "two_sided": TwoSidedFeatures,
+        "propensity": PropensityFeatures,
         "profile": lambda: ProfileFeatures(industry_mode=industry_mode, history_mode=history_mode),
     }
     return FeatureSet([make[a]() for a in ALL_ASPECTS if a in aspects])

@@ -14,11 +14,13 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-__all__ = ["FeatureContext", "QueryBatch", "FeatureBlock", "gather", "lookup", "NEIGHBOURS_K", "NEIGHBOUR_SCALE_KM"]
+from sistermatch.geo import chord_km
+
+__all__ = ["FeatureContext", "QueryBatch", "FeatureBlock", "LinearScore", "gather", "lookup", "NEIGHBOURS_K",
+           "NEIGHBOUR_SCALE_KM"]
 
 NEIGHBOURS_K = 10
 NEIGHBOUR_SCALE_KM = 60.0
-_EARTH_KM = 6371.0088
 
 
 def gather(matrix, qpos, cand):
@@ -100,6 +102,44 @@ class FeatureContext:
         self.country_degree = self.country_pairs.sum(axis=1)
         self.twinned = np.flatnonzero(self.degree > 0)
         self._tree = cKDTree(cities.xyz[self.twinned]) if len(self.twinned) else None
+        self._derived = {}
+
+    def derived(self, name, build):
+        """A quantity derived from this context, built on first use by ``build(self)`` and kept."""
+        if name not in self._derived:
+            self._derived[name] = build(self)
+        return self._derived[name]
+
+    @property
+    def candidate_side(self):
+        """Per-city summaries of each city's own partners (see :class:`CandidateSide`)."""
+        return self.derived("candidate_side", CandidateSide)
+
+    @property
+    def propensity(self):
+        """Twinning rates by kind of town (see :class:`sistermatch.features.propensity.Propensity`)."""
+        from .propensity import Propensity
+
+        return self.derived("propensity", lambda ctx: Propensity(ctx.cities, ctx.graph))
+
+
+class CandidateSide:
+    """Each city's own partners summarised: where they are (country, region, centre) and
+    how large they are, for the two-sided features."""
+
+    def __init__(self, ctx):
+        a = ctx.graph.adjacency
+        c = ctx.cities
+        self.partner_country = (a @ ctx.country_onehot).tocsr()
+        self.partner_country_csc = self.partner_country.tocsc()
+        self.partner_region = (a @ ctx.region_onehot).tocsr()
+        self.partner_region_csc = self.partner_region.tocsc()
+        centroid = np.asarray(a @ c.xyz)
+        norm = np.linalg.norm(centroid, axis=1, keepdims=True)
+        self.partner_centroid = np.divide(centroid, norm, out=np.zeros_like(centroid), where=norm > 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.asarray(a @ c.log_population).ravel() / ctx.degree
+        self.partner_log_population = np.where(ctx.degree > 0, mean, 0.0)
 
 
 class QueryBatch:
@@ -167,7 +207,7 @@ class QueryBatch:
         chord, idx = ctx._tree.query(ctx.cities.xyz[self.rows], k=k)
         chord, idx = chord.reshape(m, k), idx.reshape(m, k)
         cols = ctx.twinned[idx]
-        km = 2 * _EARTH_KM * np.arcsin(np.clip(chord / 2, 0, 1))
+        km = chord_km(chord)
         w = np.exp(-km / NEIGHBOUR_SCALE_KM)
         w[cols == self.rows[:, None]] = 0.0
         return sp.csr_matrix((w.ravel(), (np.repeat(np.arange(m), k), cols.ravel())), shape=(m, n))
@@ -178,12 +218,36 @@ class QueryBatch:
         return self.cached("neighbour_partners", lambda: (self.neighbours @ self.ctx.graph.adjacency).tocsr())
 
 
+class LinearScore:
+    """A weighted sum of feature columns for one query against every city, built by parts.
+
+    Blocks add what depends on the candidate city itself into ``city`` (length n), what
+    depends only on the candidate's country or region into ``country`` / ``region``
+    (a few hundred values, spread to the cities once at the end), and query-only terms
+    into ``constant``; sparse columns add only at their non-zero rows. So one query's
+    linear score costs a few passes over the cities instead of one per column.
+    """
+
+    def __init__(self, ctx):
+        c = ctx.cities
+        self.ctx = ctx
+        self.city = np.zeros(len(c))
+        self.country = np.zeros(len(c.countries))
+        self.region = np.zeros(c.n_regions)
+        self.constant = 0.0
+
+    def total(self):
+        c = self.ctx.cities
+        return self.city + self.country[c.country] + self.region[c.region] + self.constant
+
+
 class FeatureBlock:
     """One aspect of a pair (size, geography, name...): a few named columns.
 
     Subclasses set ``name`` and ``columns`` and implement :meth:`compute`; they may
     implement :meth:`describe` to turn a column's value for one pair into a reason a
-    person can read.
+    person can read, and :meth:`add_linear` to add a weighted sum of their columns for one
+    query against every city faster than computing the columns one by one.
     """
 
     name = "base"
@@ -193,6 +257,16 @@ class FeatureBlock:
         """Return one column per name in ``columns`` (an array of ``len(cand)`` values or a
         scalar) for the pairs ``(batch.rows[qpos[i]], cand[i])``."""
         raise NotImplementedError
+
+    def add_linear(self, batch, weights, score):
+        """Add ``sum_j weights[j] * column_j`` for the batch's one query against every city to
+        ``score`` (a :class:`LinearScore`). This default computes the columns; blocks
+        override it with the same sum computed by parts."""
+        n = len(batch.ctx.cities)
+        cols = self.compute(batch, np.zeros(n, dtype=np.int64), np.arange(n))
+        for w, col in zip(weights, cols):
+            if w:
+                score.city += w * np.asarray(col, dtype=np.float64)
 
     def describe(self, column, batch, qpos, cand, value):
         """A short reason for one pair whose ``column`` speaks for it, or None."""
@@ -241,3 +315,18 @@ class FeatureSet:
     def describe(self, j, batch, qpos, cand, value):
         block, column = self._owner[j]
         return block.describe(column, batch, int(qpos), int(cand), float(value))
+
+    def linear_score(self, batch, weights):
+        """``X @ weights`` for the batch's one query against every city (all n rows), without
+        building ``X``: each block adds its part (:meth:`FeatureBlock.add_linear`)."""
+        if len(batch) != 1:
+            raise ValueError("linear_score takes a batch of one query")
+        weights = np.asarray(weights, dtype=np.float64)
+        score = LinearScore(batch.ctx)
+        j = 0
+        for b in self.blocks:
+            w = weights[j:j + len(b.columns)]
+            j += len(b.columns)
+            if w.any():
+                b.add_linear(batch, w, score)
+        return score.total()

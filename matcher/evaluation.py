@@ -6,7 +6,7 @@ from .partnerships import PartnershipGraph
 
 __all__ = ["split_partnerships", "evaluate", "HITS_AT"]
 
-HITS_AT = (10, 50, 100)
+HITS_AT = (10, 50, 100, 300)
 
 
 def split_partnerships(graph, cities, test_share=0.1, cold_share=0.1, seed=0):
@@ -53,8 +53,11 @@ def evaluate(matcher, test_pairs, include_domestic=False, max_queries=None, seed
     Returns
     -------
     dict
-        ``{"warm": {...}, "cold": {...}, "all": {...}}`` each with ``queries``, ``pairs``,
-        ``hits@10``, ``hits@50``, ``hits@100``, ``mrr`` and ``median_rank``.
+        ``{"warm": {...}, "cold": {...}, "all": {...}, "target_twinned": {...},
+        "target_untwinned": {...}}`` each with ``queries``, ``pairs``, ``hits@10``,
+        ``hits@50``, ``hits@100``, ``hits@300``, ``mrr`` and ``median_rank``. The last two
+        split all pairs by whether the target has a partner in the training graph (a town
+        with none can only be found from its profile, size, role and place).
     """
     cities = matcher.cities_
     graph = matcher.graph_
@@ -71,6 +74,7 @@ def evaluate(matcher, test_pairs, include_domestic=False, max_queries=None, seed
             q = np.sort(rng.choice(q, max_queries, replace=False))
         chosen.append(q)
     ranks = {"warm": [], "cold": []}
+    target_twinned = []
     for name, qs in zip(("warm", "cold"), chosen):
         for q in qs:
             targets = directed[directed[:, 0] == q, 1]
@@ -84,8 +88,14 @@ def evaluate(matcher, test_pairs, include_domestic=False, max_queries=None, seed
             pos = np.searchsorted(cand, targets)
             for t in scores[pos]:
                 ranks[name].append(1.0 + np.sum(scores > t) + 0.5 * (np.sum(scores == t) - 1))
+            target_twinned.extend(graph.degree[targets] > 0)
     out = {name: _summary(np.asarray(r), len(qs)) for (name, r), qs in zip(ranks.items(), chosen)}
-    out["all"] = _summary(np.asarray(ranks["warm"] + ranks["cold"]), sum(len(q) for q in chosen))
+    every = np.asarray(ranks["warm"] + ranks["cold"])
+    n_queries = sum(len(q) for q in chosen)
+    out["all"] = _summary(every, n_queries)
+    twinned = np.asarray(target_twinned, dtype=bool)
+    out["target_twinned"] = _summary(every[twinned], n_queries)
+    out["target_untwinned"] = _summary(every[~twinned], n_queries)
     return out
 
 

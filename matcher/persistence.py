@@ -8,13 +8,12 @@ version or feature set fails with :class:`SchemaMismatch` instead of ranking gar
 """
 
 import hashlib
-import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from ._version import __version__
 from .errors import InvalidInput, SchemaMismatch
+from .io import atomic_path
 
 __all__ = ["MODEL_FORMAT", "write_model", "read_model", "file_checksum", "settings_key"]
 
@@ -40,14 +39,8 @@ def write_model(path, schema, model, **extra):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"format": MODEL_FORMAT, "version": __version__, "schema": tuple(schema), "model": model, **extra}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return path
 
 

@@ -61,6 +61,8 @@ class Recommendation:
             "name": self.city.name,
             "country": self.city.country,
             "admin1": self.city.admin1,
+            "region": self.city.region_name or None,
+            "label": self.city.label(),
             "population": self.city.population,
             "latitude": self.city.latitude,
             "longitude": self.city.longitude,

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-__all__ = ["fold"]
+__all__ = ["fold", "format_population"]
 
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sankt": "saint", "san": "san", "ft": "fort", "mt": "mount"}
 _PUNCT = re.compile(r"[\s\-‐‑–—_.,'’`´\"()/]+")
@@ -37,3 +37,26 @@ def fold(text):
     s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
     words = [w for w in _PUNCT.split(s) if w]
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
+
+
+def format_population(p, words=False):
+    """A head count as a person reads it: ``"1.6M"``, ``"217k"``, ``"779"``, or with
+    ``words=True`` ``"1.6 million"``, ``"230,000"`` (rounded to the thousand from 1,000 up).
+
+    Examples
+    --------
+    >>> format_population(1_612_000), format_population(216_800), format_population(779)
+    ('1.6M', '217k', '779')
+    >>> format_population(231_400, words=True), format_population(1_200_000, words=True)
+    ('231,000', '1.2 million')
+    """
+    p = float(p)
+    if words:
+        if p >= 1e6:
+            return f"{p / 1e6:.1f} million"
+        return f"{p:,.0f}" if p < 1e3 else f"{round(p, -3):,.0f}"
+    if p >= 1e6:
+        return f"{p / 1e6:.1f}M"
+    if p >= 1e3:
+        return f"{p / 1e3:.0f}k"
+    return f"{p:.0f}"

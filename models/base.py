@@ -62,6 +62,27 @@ class PairRanker(BaseEstimator):
         of a row depends on the others, like a two-stage one, overrides this)."""
         return self.contributions(np.asarray(X)[np.asarray(rows, dtype=np.int64)])
 
+    def linear_stage(self):
+        """``(weights, intercept)`` when the model's first (or only) stage is linear in the
+        features, so an engine can score every city by parts (:meth:`FeatureSet.linear_score`)
+        without building the feature matrix; None otherwise."""
+        return None
+
+    def rank_first(self, first_scores, features_of):
+        """Scores of every candidate given the linear stage's scores ``first_scores``.
+
+        ``features_of(positions)`` returns the feature rows of those candidates (a model
+        that re-ranks a shortlist asks for the shortlist's rows only). Returns the scores
+        and a boolean mask of the candidates whose score the second stage set (None for a
+        one-stage model). Only for models whose :meth:`linear_stage` is not None.
+        """
+        return first_scores, None
+
+    def contributions_rows(self, X, reranked=None):
+        """Contributions of feature rows ``X`` scored by the stage :meth:`rank_first` said
+        (``reranked``, a boolean per row, or None for a one-stage model)."""
+        return self.contributions(X)
+
     def pair_scores(self, X):
         """Each row's score on its own, not as part of one query's candidate list (pairs
         of different queries, e.g. the candidates' side of a mutual ranking)."""

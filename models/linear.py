@@ -74,8 +74,10 @@ class HandWeightedRanker(PairRanker):
         return self._check_X(X) * self.coef_
 
     def decision_function(self, X):
-        X = self._check_X(X)
-        return (X @ self.coef_.astype(X.dtype)).astype(np.float64)
+        return self._check_X(X) @ self.coef_
+
+    def linear_stage(self):
+        return self.coef_, 0.0
 
 
 class LogisticRanker(PairRanker):
@@ -114,6 +116,8 @@ class LogisticRanker(PairRanker):
         return (self._check_X(X) - self.center_) * self.coef_
 
     def decision_function(self, X):
-        X = self._check_X(X)
         # Same as (X - center) @ coef + base, without a centred copy of X.
-        return (X @ self.coef_.astype(X.dtype)).astype(np.float64) + (self.base_score_ - self.center_ @ self.coef_)
+        return self._check_X(X) @ self.coef_ + (self.base_score_ - self.center_ @ self.coef_)
+
+    def linear_stage(self):
+        return self.coef_, self.base_score_ - self.center_ @ self.coef_

@@ -19,7 +19,7 @@ import numpy as np
 
 from sistermatch.features.base import FeatureContext, QueryBatch
 
-__all__ = ["TrainingSet", "make_training_set"]
+__all__ = ["TrainingSet", "make_training_set", "mine_shortlists"]
 
 QUERY_CHUNK = 1500
 
@@ -112,3 +112,59 @@ def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives
             parts.append(TrainingSet(X, y, qid_offset + chunk[all_q], cold))
         qid_offset += n
     return TrainingSet(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("X", "y", "query", "cold")))
+
+
+def mine_shortlists(cities, graph, profiles, feature_set, model, shortlist=300, n_folds=5, queries_per_fold=300,
+                    seed=0):
+    """Stage-two training rows: each fold-built query's shortlist as ``model`` ranks it.
+
+    The folds are :func:`make_training_set`'s (hidden pairs for warm queries, hidden
+    towns for cold ones), so a query's features never see its hidden partners. For a
+    seeded sample of queries per fold, every candidate abroad that is not already a
+    partner in the fold's graph is scored with ``model.decision_function``; the best
+    ``shortlist`` become rows, labelled 1 for the query's hidden partners. Queries whose
+    hidden partners all fall outside the shortlist are left out: they teach stage one,
+    not stage two.
+
+    Returns
+    -------
+    X : (rows, columns) float32
+    y : (rows,) int8
+    group : (queries,) int, rows per query, in order
+    """
+    rng = np.random.default_rng(seed)
+    linear = model.linear_stage()
+    Xs, ys, groups = [], [], []
+    for keep, pairs in _fold_pairs(graph, n_folds, rng):
+        pairs = pairs[cities.country[pairs[:, 0]] != cities.country[pairs[:, 1]]]
+        if not len(pairs):
+            continue
+        sub = graph.subgraph(keep)
+        ctx = FeatureContext(cities, sub, profiles)
+        queries = np.unique(pairs[:, 0])
+        if len(queries) > queries_per_fold:
+            queries = np.sort(rng.choice(queries, queries_per_fold, replace=False))
+        for q in queries:
+            mask = cities.country != cities.country[q]
+            mask[sub.partners(q)] = False
+            mask[q] = False
+            cand = np.flatnonzero(mask)
+            batch = QueryBatch(ctx, [q])
+            if linear is not None:  # score every city by parts; feature rows for the shortlist only
+                s = feature_set.linear_score(batch, linear[0])[cand] + linear[1]
+            else:
+                X = feature_set.compute(batch, np.zeros(len(cand), dtype=np.int64), cand)
+                s = model.decision_function(X)
+            top = np.argpartition(-s, shortlist - 1)[:shortlist] if len(s) > shortlist else np.arange(len(s))
+            top = top[np.argsort(-s[top], kind="stable")]
+            y = np.isin(cand[top], pairs[pairs[:, 0] == q, 1]).astype(np.int8)
+            if not y.any():
+                continue
+            rows = feature_set.compute(batch, np.zeros(len(top), dtype=np.int64), cand[top]) if linear is not None \
+                else X[top]
+            Xs.append(rows)
+            ys.append(y)
+            groups.append(len(top))
+    if not groups:
+        raise ValueError("no training query has a hidden partner in its shortlist; too few partnerships to learn from")
+    return np.concatenate(Xs), np.concatenate(ys), np.asarray(groups)

@@ -85,6 +85,33 @@ class TwoStageRanker(PairRanker):
             out[~mask] = self.first_.contributions(X[rows[~mask]])
         return out
 
+    def linear_stage(self):
+        return self.first_.linear_stage()
+
+    def rank_first(self, first_scores, features_of):
+        s1 = np.asarray(first_scores, dtype=np.float64)
+        mask = self._shortlist_mask(s1)
+        scores = s1.copy()
+        short = np.flatnonzero(mask)
+        if not len(short):
+            return scores, mask
+        s2 = self.second_.decision_function(features_of(short))
+        scores[short] = s2
+        rest = ~mask
+        if rest.any():
+            scores[rest] -= max(0.0, s1[rest].max() - s2.min()) + 1.0
+        return scores, mask
+
+    def contributions_rows(self, X, reranked=None):
+        X = self._check_X(X)
+        reranked = np.ones(len(X), dtype=bool) if reranked is None else np.asarray(reranked, dtype=bool)
+        out = np.empty((len(X), X.shape[1]))
+        if reranked.any():
+            out[reranked] = self.second_.contributions(X[reranked])
+        if (~reranked).any():
+            out[~reranked] = self.first_.contributions(X[~reranked])
+        return out
+
     def pair_scores(self, X):
         return self.second_.decision_function(self._check_X(X))
 

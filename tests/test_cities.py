@@ -122,8 +122,11 @@ def test_city_returns_plain_python_values(cities):
 
 def test_city_to_dict(cities):
     d = cities.city(cities.index.row(8)).to_dict()
-    assert d == {"geonameid": 8, "name": "Paris", "country": "FR", "admin1": "11",
-                 "latitude": 48.86, "longitude": 2.35, "population": 2100000}
+    assert d == {"geonameid": 8, "name": "Paris", "country": "FR", "admin1": "11", "region_name": "",
+                 "region": None, "label": "Paris (FR)", "latitude": 48.86, "longitude": 2.35, "population": 2100000}
+    springfield = cities.city(cities.index.row(18)).to_dict()
+    assert springfield["region_name"] == springfield["region"] == "Illinois"
+    assert springfield["label"] == "Springfield (US, Illinois)"
 
 
 @pytest.mark.parametrize("key, country, expected", [
@@ -211,8 +214,16 @@ def test_regions_group_country_and_admin1(cities):
 
 def test_label():
     c = City(1, "Coventry", "GB", "ENG", 52.41, -1.51, 345000)
-    assert c.label() == "Coventry (GB, ENG)"
-    assert c.label(with_population=True) == "Coventry (GB, ENG, pop. 345,000)"
+    assert c.label() == "Coventry (GB, England)"
+    assert c.label(with_population=True) == "Coventry (GB, England, pop. 345,000)"
+    assert c.label(with_population=True, with_id=True) == "Coventry (GB, England, pop. 345,000, id 1)"
+
+
+def test_label_leaves_out_a_region_code_without_a_name():
+    # GeoNames' Greek admin1 codes ("ESYE23") have no name in any shipped package.
+    c = City(255683, "Pátra", "GR", "ESYE23", 38.24, 21.73, 168034)
+    assert c.label() == "Pátra (GR)"
+    assert c.admin1 == "ESYE23" and c.to_dict()["admin1"] == "ESYE23"
 
 
 @pytest.mark.parametrize("admin1", ["", "00"])

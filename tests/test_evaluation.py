@@ -8,7 +8,7 @@ from sistermatch import Matcher
 from sistermatch.evaluation import HITS_AT, evaluate, split_partnerships
 from sistermatch.models import LogisticRanker
 
-KEYS = {"queries", "pairs", "hits@10", "hits@50", "hits@100", "mrr", "median_rank"}
+KEYS = {"queries", "pairs", "hits@10", "hits@50", "hits@100", "hits@300", "mrr", "median_rank"}
 
 
 def pairs_set(edges):
@@ -67,9 +67,11 @@ def test_evaluate_ranks_an_easy_target_first(cities, fitted):
     row = cities.index.row
     out = evaluate(fitted, np.array([[row(1), row(9)]]))
     assert out["cold"] == {"queries": 1, "pairs": 1, "hits@10": 1.0, "hits@50": 1.0, "hits@100": 1.0,
-                           "mrr": 1.0, "median_rank": 1.0}
+                           "hits@300": 1.0, "mrr": 1.0, "median_rank": 1.0}
+    # Caen has partners in the training graph: the pair counts among the twinned targets.
+    assert out["target_twinned"]["pairs"] == 1 and out["target_untwinned"]["pairs"] == 0
     assert out["warm"] == {"queries": 0, "pairs": 0, "hits@10": None, "hits@50": None, "hits@100": None,
-                           "mrr": None, "median_rank": None}
+                           "hits@300": None, "mrr": None, "median_rank": None}
     assert out["all"]["median_rank"] == 1.0
 
 
@@ -77,7 +79,8 @@ def test_evaluate_on_a_split_returns_the_documented_keys(cities, graph):
     train, test = split_partnerships(graph, cities, test_share=0.3, cold_share=0.2, seed=0)
     matcher = Matcher(cities=make_cities(), model=LogisticRanker()).fit(train)
     out = evaluate(matcher, test)
-    assert set(out) == {"warm", "cold", "all"}
+    assert set(out) == {"warm", "cold", "all", "target_twinned", "target_untwinned"}
+    assert out["target_twinned"]["pairs"] + out["target_untwinned"]["pairs"] == out["all"]["pairs"]
     for group in ("warm", "cold", "all"):
         assert set(out[group]) == KEYS
         assert 0.0 <= out[group]["mrr"] <= 1.0

@@ -8,8 +8,8 @@ import pytest
 from sklearn.base import clone
 
 from sistermatch.errors import InvalidInput, NotFittedError
-from sistermatch.models import (BoostedRanker, HandWeightedRanker, LogisticRanker, PairRanker, SegmentedRanker,
-                                TwoStageRanker)
+from sistermatch.models import (BoostedRanker, HandWeightedRanker, LambdaRanker, LogisticRanker, PairRanker,
+                                SegmentedRanker, ShortlistRanker, TwoStageRanker)
 
 NAMES = ("name.same_name", "size.population_gap", "graph.neighbour_partner", "geography.log_distance",
          "graph.query_degree", "noise")
@@ -21,6 +21,10 @@ MODELS = {
     "boosted": lambda: BoostedRanker(max_iter=30, min_samples_leaf=5),
     "segmented": lambda: SegmentedRanker(),
     "two_stage": lambda: TwoStageRanker(second=BoostedRanker(max_iter=30, min_samples_leaf=5), shortlist=SHORTLIST),
+    "lambdarank": lambda: LambdaRanker(n_estimators=30, min_child_samples=5),
+    "classifier": lambda: LambdaRanker(objective="binary", n_estimators=30, min_child_samples=5),
+    "shortlist": lambda: ShortlistRanker(second=LambdaRanker(n_estimators=30, min_child_samples=5), shortlist=SHORTLIST,
+                                         priors={"name.same_name": 1.0}),
 }
 
 
@@ -103,6 +107,8 @@ def shortlisted(model, X):
     model, whose contributions explain the second stage's shortlist only."""
     if isinstance(model, TwoStageRanker):
         return model._shortlist_mask(model.first_.decision_function(X))
+    if isinstance(model, ShortlistRanker):
+        return model._shortlist_mask(model.first_scores(X))
     return np.ones(len(X), dtype=bool)
 
 

@@ -9,7 +9,7 @@ from markupsafe import escape  # noqa: E402
 from sistermatch import InvalidInput, Matcher  # noqa: E402
 from sistermatch.cities import City  # noqa: E402
 from sistermatch.features import ALL_ASPECTS  # noqa: E402
-from sistermatch.interfaces.report import render_map, score_bars, write_html_report  # noqa: E402
+from sistermatch.interfaces.report import relative_fit, write_html_report  # noqa: E402
 from sistermatch.models import LogisticRanker  # noqa: E402
 from sistermatch.profiles import CityProfile  # noqa: E402
 from sistermatch.results import Reason, Recommendation  # noqa: E402
@@ -63,6 +63,7 @@ def test_report_is_stamped(html):
 
 def test_report_draws_one_map_per_town(html, sections):
     assert html.count("<svg") == len(sections)
+    assert html.count('<path class="land" d="M') == len(sections)  # Europe and North America have land
 
 
 def test_report_has_no_external_url(html):
@@ -92,6 +93,14 @@ def test_report_handles_towns_without_candidates_or_facts(tmp_path, matcher):
     assert "<svg" in text
 
 
+def test_report_shows_the_note_of_an_empty_result(tmp_path, matcher):
+    recs = matcher.recommend(1, k=4, max_distance_km=1)
+    assert not len(recs) and recs.note
+    path = tmp_path / "r.html"
+    write_html_report(path, [(matcher.resolve(1), None, recs)], META)
+    assert str(escape(recs.note)) in path.read_text(encoding="utf-8")
+
+
 def test_failed_write_leaves_no_file(tmp_path, sections):
     path = tmp_path / "report.html"
     broken = list(sections) + [(sections[0][0], None, ("not a recommendation",))]
@@ -114,21 +123,16 @@ def test_missing_folder_is_invalid_input(tmp_path, sections):
         write_html_report(tmp_path / "no" / "such" / "report.html", sections, META)
 
 
-def test_map_puts_east_right_and_north_up():
-    coventry = City(1, "Coventry", "GB", "", 52.4, -1.5, 1)
-    kiel = City(4, "Kiel", "DE", "", 54.3, 10.1, 1)
-    toledo = City(12, "Toledo", "ES", "", 39.9, -4.0, 1)
-    m = render_map(coventry, [kiel, toledo])
-    q, (k, t) = m["query"], m["points"]
-    assert k["x"] > q["x"] > t["x"]
-    assert k["y"] < q["y"] < t["y"]
-    assert all(0 <= p["x"] <= m["width"] and 0 <= p["y"] <= m["height"] for p in m["points"])
-    # One scale on both axes: degrees of longitude and latitude are equally long.
-    assert (k["x"] - t["x"]) / (10.1 + 4.0) == pytest.approx((t["y"] - k["y"]) / (54.3 - 39.9), rel=0.02)
-
-
-def test_score_bars_are_relative():
+def test_fit_is_relative_to_the_best_candidate():
     recs = [Recommendation(None, None, i, s, 0.0, ()) for i, s in enumerate((2.0, 1.0, 0.0), start=1)]
-    assert score_bars(recs) == [100.0, 55.0, 10.0]
-    assert score_bars(recs[:1]) == [100.0]
-    assert score_bars([]) == []
+    assert relative_fit(recs) == [100.0, 36.8, 13.5]
+    # The best candidate's bar does not depend on how many others are shown, nor do the others'.
+    assert relative_fit(recs[:2]) == [100.0, 36.8]
+    assert relative_fit([]) == []
+
+
+def test_report_fit_bars_match_relative_fit(html, sections):
+    for _, _, recs in sections:
+        for fit in relative_fit(recs):
+            assert f'style="width: {fit}%"' in html
+    assert 'style="width: 100.0%"' in html

@@ -68,7 +68,7 @@ def test_cities_autocompletes_most_populous_first(client):
     body = client.get("/cities", params={"q": "spr", "country": "US"}).json()
     assert [c["geonameid"] for c in body["cities"]] == [SPRINGFIELD_MA, SPRINGFIELD_IL]
     assert set(body["cities"][0]) >= {"geonameid", "name", "country", "admin1", "latitude", "longitude", "population"}
-    assert body["cities"][0]["label"] == "Springfield (US, MA)"
+    assert body["cities"][0]["label"] == "Springfield (US, Massachusetts)"
     assert len(client.get("/cities", params={"q": "spr", "limit": 1}).json()["cities"]) == 1
 
 
@@ -204,7 +204,7 @@ def test_ambiguous_city_is_409_with_choices(client):
     err = error_of(client.get("/resolve", params={"q": "Springfield"}), 409)
     assert err["type"] == "ambiguous_city"
     assert [c["geonameid"] for c in err["choices"]] == [SPRINGFIELD_MA, SPRINGFIELD_IL]
-    assert err["choices"][0]["label"].startswith("Springfield (US, MA")
+    assert err["choices"][0]["label"].startswith("Springfield (US, Massachusetts")
 
 
 @pytest.mark.parametrize("url, params", [

@@ -1,5 +1,9 @@
 """The web page in a real headless Chromium: type a town, pick it, see the ranked candidates.
 
+Desktop (1360 px) and phone (390 x 844) viewports; the API docs at /docs and /redoc; every
+request that would leave the service is refused and recorded, so "works offline" is tested.
+Screenshots go to tests/artifacts/.
+
 Needs Playwright for Python and Debian's Chromium (``apt-get install chromium``); without
 them the test is skipped, unless ``SISTERMATCH_REQUIRE_BROWSER=1`` (set by CI), where a
 missing browser is a failure. Playwright's own browser download is never used.
@@ -89,18 +93,44 @@ def browser(sync_playwright):
             b.close()
 
 
-@pytest.fixture()
-def page(browser, base_url):
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
+def _open(browser, base_url, path="/", **context_args):
+    context = browser.new_context(locale="en-GB", **context_args)
     page = context.new_page()
     outside = []
     # The page must reach nothing but this service; record any other request and refuse it.
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url)
                else (outside.append(route.request.url), route.abort()))
     page.outside_requests = outside
-    page.goto(base_url + "/")
+    page.console_errors = []
+    page.on("console", lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(base_url + path)
+    return context, page
+
+
+@pytest.fixture()
+def page(browser, base_url):
+    context, page = _open(browser, base_url, viewport={"width": 1360, "height": 900})
     yield page
     context.close()
+
+
+@pytest.fixture()
+def phone(browser, base_url):
+    context, page = _open(browser, base_url, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                          is_mobile=True, has_touch=True)
+    yield page
+    context.close()
+
+
+def _search(page, typed="Coventry", option="Coventry"):
+    page.get_by_label("Your town", exact=True).fill(typed)
+    page.get_by_role("option", name=option).first.click()
+    page.locator("#candidates tbody tr").first.wait_for(timeout=10_000)
+
+
+def _shot(page, name, full_page=True):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
 
 
 def test_pick_a_town_and_see_candidates(page):
@@ -113,13 +143,19 @@ def test_pick_a_town_and_see_candidates(page):
     rows = page.locator("#candidates tbody tr")
     rows.first.wait_for(timeout=10_000)
     assert rows.count() == 10
-    assert page.locator("#results-title").inner_text() == "Candidate partners for Coventry (GB, ENG)"
+    assert page.locator("#results-title").inner_text() == "Candidate partners for Coventry (GB, England)"
     first = rows.first.locator("td")
     assert first.nth(0).inner_text() == "1"
     assert first.nth(4).inner_text().endswith("km")
     assert rows.first.locator(".reasons li").count() >= 1
     assert page.locator("#map circle.query").count() == 1
     assert page.locator("#map circle.cand").count() == 10
+    # Regions by name from the server, never a GeoNames code such as "IL" or "07".
+    us_regions = page.evaluate("""[...document.querySelectorAll('#candidates tbody tr')]
+        .filter(tr => tr.querySelector('td.country').textContent === 'US')
+        .map(tr => tr.querySelector('.region') ? tr.querySelector('.region').textContent : '')""")
+    assert us_regions and set(us_regions) <= {"Illinois", "Massachusetts", "Ohio", "Texas", "Florida",
+                                              "District of Columbia"}
     assert page.locator("#message").is_hidden()
     # Let the footer's /health call land so the screenshot shows the whole page.
     page.wait_for_function("document.getElementById('footer').textContent.length > 0", timeout=10_000)
@@ -145,11 +181,11 @@ def test_ambiguous_name_offers_clickable_choices(page):
     message = page.locator("#message")
     message.wait_for(timeout=10_000)
     assert "ambiguous" in message.inner_text()
-    choice = page.get_by_role("button", name="Springfield (US, IL)")
-    assert page.get_by_role("button", name="Springfield (US, MA)").count() == 1
+    choice = page.get_by_role("button", name="Springfield (US, Illinois)")
+    assert page.get_by_role("button", name="Springfield (US, Massachusetts)").count() == 1
     choice.click()
     page.locator("#candidates tbody tr").first.wait_for(timeout=10_000)
-    assert page.locator("#results-title").inner_text() == "Candidate partners for Springfield (US, IL)"
+    assert page.locator("#results-title").inner_text() == "Candidate partners for Springfield (US, Illinois)"
     assert message.is_hidden()
 
 
@@ -159,7 +195,7 @@ def test_unknown_name_suggests_spellings(page):
     message = page.locator("#message")
     message.wait_for(timeout=10_000)
     assert "No town matches" in message.inner_text()
-    assert page.get_by_role("button", name="Coventry (GB, ENG)").count() == 1
+    assert page.get_by_role("button", name="Coventry (GB, England)").count() == 1
 
 
 def test_bad_filter_is_shown_on_the_page(page):
@@ -170,3 +206,136 @@ def test_bad_filter_is_shown_on_the_page(page):
     message.wait_for(timeout=10_000)
     assert "unknown country 'XX'" in message.inner_text()
     assert page.locator("#results").is_hidden()
+
+
+def test_phone_shows_one_card_per_candidate_without_sideways_scrolling(phone):
+    width = phone.evaluate("innerWidth")
+    assert width == 390
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width
+    _search(phone)
+    cards = phone.locator("#candidates tbody tr")
+    assert cards.count() == 10
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width
+    assert phone.locator("#candidates thead").is_hidden()
+    for i in (0, 9):
+        card = cards.nth(i)
+        box = card.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert box["height"] < 300  # a card, not a tall mostly blank table row
+        reasons = card.locator(".reasons li")
+        assert reasons.count() >= 1
+        r = reasons.first.bounding_box()
+        assert r["x"] >= 0 and r["x"] + r["width"] <= width  # the reasons are on screen, not off to the right
+        assert card.locator("td.country").inner_text().endswith(("GB", "DE", "FR", "PL", "ES", "US"))
+    # After the search the answer is on screen, and focus is on its heading.
+    title = phone.locator("#results-title")
+    tb = title.bounding_box()
+    assert 0 <= tb["y"] < 844 / 2
+    assert phone.evaluate("scrollY") > 0
+    assert phone.evaluate("document.activeElement.id") == "results-title"
+    first = cards.first.bounding_box()
+    assert first["y"] < 844 * 2  # the first card is close below the map
+    _shot(phone, "phone-results.png", full_page=False)
+    _shot(phone, "phone-page.png")
+    assert phone.outside_requests == []
+
+
+def test_phone_map_keeps_readable_markers(phone):
+    _search(phone)
+    # One SVG unit per CSS pixel: a marker of radius 9 is 18 px across on the phone too.
+    circle = phone.locator("#map circle.cand").first.bounding_box()
+    assert 16 <= circle["width"] <= 20
+    label_px = phone.evaluate("parseFloat(getComputedStyle(document.querySelector('#map .cand-label')).fontSize)")
+    svg = phone.locator("#map").bounding_box()
+    view_w = phone.evaluate("document.getElementById('map').viewBox.baseVal.width")
+    assert label_px * svg["width"] / view_w >= 10
+
+
+def test_map_draws_land_and_markers_do_not_hide_each_other(page):
+    _search(page)
+    land = page.locator("#map path.land")
+    land.wait_for(state="attached", timeout=10_000)
+    d = land.get_attribute("d")
+    assert d.count("Z") >= 3 and len(d) > 500  # Britain, Ireland, Europe, North America
+    width, height = page.evaluate("[document.getElementById('map').viewBox.baseVal.width, "
+                                  "document.getElementById('map').viewBox.baseVal.height]")
+    for ring in d.split("Z"):
+        pts = [tuple(map(float, p.split())) for p in ring.lstrip("M").split("L") if p.strip()]
+        for (x1, y1), (x2, y2) in zip(pts, pts[1:]):
+            # No coast drawn across the map (a ring crossing the antimeridian, unhandled, would be).
+            along_the_edge = y1 == y2 and (y1 <= -3.9 or y1 >= height + 3.9)  # where the ring is cut
+            assert abs(x2 - x1) < width / 4 or along_the_edge, ((x1, y1), (x2, y2))
+    centres = page.evaluate("""[...document.querySelectorAll('#map circle.cand, #map circle.query')]
+        .map(c => [c.cx.baseVal.value, c.cy.baseVal.value])""")
+    assert len(centres) == 11
+    for i, (x1, y1) in enumerate(centres):
+        for x2, y2 in centres[i + 1:]:
+            assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= 20.5
+    assert page.outside_requests == []
+
+
+def test_fit_bar_is_relative_to_the_best_candidate(page):
+    _search(page)
+    rows = page.locator("#candidates tbody tr")
+    assert rows.first.locator(".fit-value").inner_text() == "100"
+    widths = page.evaluate("""[...document.querySelectorAll('#candidates .fit .fill')]
+        .map(f => f.getBoundingClientRect().width / f.parentElement.getBoundingClientRect().width)""")
+    assert widths[0] == pytest.approx(1.0, abs=0.01)
+    assert all(a >= b - 1e-6 for a, b in zip(widths, widths[1:]))  # best first, never longer than the one above
+
+
+def test_empty_result_shows_the_note(page):
+    page.get_by_label("Furthest distance (km)").fill("1")
+    page.get_by_label("Your town", exact=True).fill("Coventry")
+    page.get_by_role("option", name="Coventry").click()
+    note = page.locator("#results-empty")
+    note.wait_for(timeout=10_000)
+    text = note.inner_text()
+    assert "widen" in text.lower()
+    assert "500" not in text
+    assert page.locator("#message").is_hidden()
+    assert page.locator("#candidates tbody tr").count() == 0
+    assert page.locator("#results-title").inner_text().startswith("No candidate partners for Coventry")
+    _shot(page, "empty-result.png")
+
+
+def test_explain_a_candidate_shows_its_rank_and_every_contribution(page):
+    _search(page)
+    third = page.locator("#candidates tbody tr").nth(2)
+    name = third.locator(".name").inner_text()
+    label = page.evaluate("document.querySelectorAll('#explain-options option')[2].value")
+    assert label.startswith(name)
+    page.get_by_label("Why (not) this town?").fill(label)
+    page.get_by_role("button", name="Explain").click()
+    result = page.locator("#explain-result .explain-rank")
+    result.wait_for(timeout=10_000)
+    assert result.inner_text().startswith("Rank 3 of ")
+    contributions = page.locator("#explain-result table.contributions tbody tr")
+    assert contributions.count() >= 3
+    assert all(t.strip() for t in contributions.locator("td.feature").all_inner_texts())
+    _shot(page, "explain.png")
+
+
+def test_explain_a_domestic_town_says_why_it_is_left_out(page):
+    _search(page)
+    page.get_by_label("Why (not) this town?").fill("London")
+    page.get_by_role("button", name="Explain").click()
+    result = page.locator("#explain-result .explain-rank")
+    result.wait_for(timeout=10_000)
+    assert result.inner_text().startswith("Not ranked")
+    assert "same country" in page.locator("#explain-result .excluded").inner_text()
+    assert "would rank" in page.locator("#explain-result").inner_text()
+    _shot(page, "explain-excluded.png")
+
+
+def test_api_docs_render_offline(page, base_url):
+    for path, ready in (("/docs", ".swagger-ui .opblock"), ("/redoc", "redoc h1, [role='main'] h1")):
+        page.goto(base_url + path)
+        page.locator(ready).first.wait_for(timeout=20_000)
+        assert "sistermatch" in page.content()
+        _shot(page, f"docs{path.replace('/', '-')}.png", full_page=False)
+    assert page.outside_requests == []
+    # ReDoc's sidebar links its maker's logo from the web; the docs' CSP blocks that one image
+    # (nothing else), and the page is complete without it.
+    blocked = [e for e in page.console_errors if "Content Security Policy" in e]
+    assert all("cdn.redoc.ly/redoc/logo-mini.svg" in e for e in blocked), blocked

@@ -130,7 +130,7 @@ def _print_table(query, recs):
     from rich.console import Console
     from rich.table import Table
 
-    from sistermatch.features.size import format_population
+    from ..text import format_population
 
     table = Table(title=f"Candidate sister cities for {query.label(with_population=True)}", show_lines=False)
     for col, kw in (("#", dict(justify="right")), ("city", {}), ("country", {}), ("population", dict(justify="right")),

@@ -2,7 +2,7 @@
 
 The page has no external URL at all (no fonts, scripts, images or tiles fetched from
 anywhere), so it can be mailed or archived and still opens the same years later. Its
-maps are inline SVG in an equirectangular projection, computed here.
+maps are inline SVG drawn from :func:`~sistermatch.interfaces.worldmap.render_map`.
 """
 
 import math
@@ -13,8 +13,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .._version import __version__
 from ..io import atomic_path
+from .worldmap import render_map
 
-__all__ = ["write_html_report", "render_map", "score_bars", "META_FIELDS"]
+__all__ = ["write_html_report", "relative_fit", "region_name", "META_FIELDS"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "report.html.j2"
@@ -27,9 +28,6 @@ META_FIELDS = (
 )
 """Stamp fields shown first, in this order, with their labels; other keys follow as given."""
 
-MAP_WIDTH = 960
-MIN_MAP_HEIGHT = 240
-
 
 def _environment():
     # Autoescaping matters: town names and profile sources are data, not markup.
@@ -37,82 +35,29 @@ def _environment():
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
-def render_map(query, cities, width=MAP_WIDTH):
-    """Pixel geometry of a small equirectangular map of a town and its candidates.
+def relative_fit(recommendations):
+    """Each candidate's fit relative to the best one, 0-100: ``100 * exp(score - best score)``.
 
-    The frame is the smallest box around the points, padded, with one scale on both
-    axes (x = longitude, y = -latitude), so shapes and directions stay true to a flat map.
-
-    Parameters
-    ----------
-    query : City
-    cities : sequence of City
-        The candidates, best first.
-    width : int
-        Width of the drawing in SVG user units.
-
-    Returns
-    -------
-    dict
-        ``width``, ``height``, ``query`` (x, y), ``points`` (x, y, rank, name, country),
-        ``meridians`` and ``parallels`` (position and label).
+    The model's scores are log-odds, so this is the candidate's odds of being a good
+    partner as a share of the best candidate's odds: rank 1 is 100, and a bar of 50 means
+    "half as likely as the best". It does not depend on how many candidates are shown.
 
     Examples
     --------
-    >>> from sistermatch.cities import City
-    >>> q = City(1, "A", "GB", "", 52.0, -1.5, 1000)
-    >>> m = render_map(q, [City(2, "B", "DE", "", 52.0, 13.4, 1000)])
-    >>> m["query"]["y"] == m["points"][0]["y"]
-    True
-    """
-    pts = [query, *cities]
-    lons = [c.longitude for c in pts]
-    lats = [c.latitude for c in pts]
-    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
-    # A minimum frame keeps a handful of close towns from becoming one blot.
-    pad_lon, pad_lat = max((east - west) * 0.08, 4.0), max((north - south) * 0.15, 3.0)
-    west, east = max(-180.0, west - pad_lon), min(180.0, east + pad_lon)
-    south, north = max(-90.0, south - pad_lat), min(90.0, north + pad_lat)
-    # A wide frame suits a figure across the page; the web page draws the same frame.
-    if north - south > (east - west) * 0.5:
-        mid, half = (east + west) / 2, (north - south) / 0.5 / 2
-        west, east = max(-180.0, mid - half), min(180.0, mid + half)
-    height = max(MIN_MAP_HEIGHT, round(width * (north - south) / (east - west)))
-
-    def x(lon):
-        return round((lon - west) / (east - west) * width, 1)
-
-    def y(lat):
-        return round((north - lat) / (north - south) * height, 1)
-
-    span = max(east - west, north - south)
-    step = 30 if span > 120 else 15 if span > 50 else 10 if span > 20 else 5
-    meridians = [{"x": x(lon), "label": _degrees(lon, "E", "W")}
-                 for lon in range(math.ceil(west / step) * step, math.floor(east) + 1, step)]
-    parallels = [{"y": y(lat), "label": _degrees(lat, "N", "S")}
-                 for lat in range(math.ceil(south / step) * step, math.floor(north) + 1, step)]
-    points = [{"x": x(c.longitude), "y": y(c.latitude), "rank": i, "name": c.name, "country": c.country}
-              for i, c in enumerate(cities, start=1)]
-    qx, qy = x(query.longitude), y(query.latitude)
-    return {"width": width, "height": height, "meridians": meridians, "parallels": parallels,
-            "points": points, "query": {"x": qx, "y": qy, "name": query.name, "right": qx > width * 0.7}}
-
-
-def _degrees(value, positive, negative):
-    return f"{abs(value)}°{positive if value > 0 else negative if value < 0 else ''}"
-
-
-def score_bars(recommendations):
-    """Bar length (percent) of each candidate: its score relative to the others shown.
-
-    Scores are on the model's scale, which means little to a reader; the bar shows the
-    spread within one town's list, from 10 % for the lowest to 100 % for the best.
+    >>> from sistermatch.results import Recommendation
+    >>> relative_fit([Recommendation(None, None, i, s, 0.0, ()) for i, s in ((1, 2.0), (2, 1.0))])
+    [100.0, 36.8]
     """
     scores = [r.score for r in recommendations]
     if not scores:
         return []
-    hi, lo = max(scores), min(scores)
-    return [round(100 * (0.1 + 0.9 * (s - lo) / (hi - lo)), 1) if hi > lo else 100.0 for s in scores]
+    best = max(scores)
+    return [round(100 * math.exp(s - best), 1) for s in scores]
+
+
+def region_name(city):
+    """The display name of a town's region, or ``""``: never a bare GeoNames code like ``"07"``."""
+    return getattr(city, "region", None) or getattr(city, "region_name", None) or ""
 
 
 def _stamp(meta):
@@ -173,12 +118,14 @@ def write_html_report(path, sections, meta):
 def _prepare(sections):
     """Turn each section into what the template reads; lazily, so rendering streams."""
     for i, (city, profile, recs) in enumerate(sections, start=1):
+        note = getattr(recs, "note", None)  # Matcher.recommend says which filter to widen
         recs = tuple(recs)
         yield {
             "anchor": f"town-{i}",
             "city": city,
             "label": city.label(with_population=True),
             "facts": list(profile.facts) if profile is not None else None,
-            "rows": list(zip(recs, score_bars(recs))),
+            "rows": list(zip(recs, relative_fit(recs), (region_name(r.city) for r in recs))),
             "map": render_map(city, [r.city for r in recs]),
+            "note": note or "No candidate passes the filters for this town.",
         }

@@ -40,6 +40,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .._version import __version__
 from ..errors import AmbiguousCity, CityNotFound, InvalidInput, MatcherError, NotFittedError
 from ..ranking import CandidateFilter
+from .docs import install_docs
 from .schemas import (BatchOut, CitiesOut, ExplanationOut, HealthOut, ProfileOut, RecommendationsOut, ResolveOut,
                       error_responses)
 from .throttle import ACCESS_LOGGER, AccessLog, AnswerCache, Overloaded, RankingLimiter, RankingPool
@@ -348,7 +349,9 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
             pool.close()
 
     app = FastAPI(title="sistermatch", version=__version__, lifespan=lifespan,
-                  description="Ranked, explained sister-city partner candidates for a town.")
+                  description="Ranked, explained sister-city partner candidates for a town.",
+                  docs_url=None, redoc_url=None)
+    install_docs(app)
     app.state.matcher = matcher
     app.state.limiter = limiter
     app.state.cache = cache

@@ -41,6 +41,9 @@ class Fact:
         A size where it has one (migrants in a corridor); 1 otherwise.
     kind : str
         A sub-kind where it has one (``"former_state"`` for a group).
+    text : str
+        The fact as a person reads it, where the value alone is a code
+        (``"about 230,000 people from Germany live in Austria"``).
     """
 
     aspect: str
@@ -50,9 +53,12 @@ class Fact:
     source: str
     amount: float = 1.0
     kind: str = ""
+    text: str = ""
 
     def to_dict(self, countries=None):
         d = {"aspect": self.aspect, "level": self.level, "value": self.value, "source": self.source}
+        if self.text:
+            d["text"] = self.text
         if self.kind:
             d["kind"] = self.kind
         if self.aspect == "diaspora" and self.level == "country_pair":

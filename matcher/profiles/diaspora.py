@@ -1,6 +1,7 @@
 """Diaspora: migrant stock by origin and destination, and known community centres
 (``data/diaspora/``)."""
 
+from ..text import format_population
 from .base import Fact, ProfileProvider, bundled_table, city_rows, country_index, split_values
 
 __all__ = ["DiasporaProvider"]
@@ -22,15 +23,20 @@ class DiasporaProvider(ProfileProvider):
                 except ValueError:
                     continue
                 if oi is not None and di is not None and oi != di:
+                    names = cities.countries.names
                     out.append(Fact("diaspora", "country_pair", (oi, di),
                                     f"{cities.countries.code_of(oi)}->{cities.countries.code_of(di)}",
-                                    source if str(year) in source else f"{source} ({year})", amount=amount))
+                                    source if str(year) in source else f"{source} ({year})", amount=amount,
+                                    text=f"about {format_population(amount, words=True)} people from {names[oi]} live in {names[di]}"))
         df = bundled_table("diaspora/cities.csv")
         if df is not None:
             for row, origins, source in zip(city_rows(cities, df), df["origins"], df["source"]):
                 if row < 0:
                     continue
                 for o in split_values(origins):
-                    if country_index(cities, o) is not None:
-                        out.append(Fact("diaspora", "city", int(row), o.upper(), source))
+                    oi = country_index(cities, o)
+                    if oi is not None:
+                        out.append(Fact("diaspora", "city", int(row), o.upper(), source,
+                                        text=f"a community from {cities.countries.names[oi]} lives in "
+                                             f"{cities.name[row]}"))
         return out

@@ -1,4 +1,5 @@
-// sistermatch web page: autocomplete, ranked candidates, and a flat SVG map.
+// sistermatch web page: autocomplete, ranked candidates (a table, or one card per candidate on a
+// phone), a flat SVG map (map.js), and "explain a pair".
 // Everything is fetched from this service only (the page's Content-Security-Policy says so).
 "use strict";
 
@@ -16,12 +17,9 @@
   let active = -1;          // keyboard position in the list
   let typingTimer = null;
   let pending = null;       // AbortController of the autocomplete request in flight
+  let shown = null;         // {query, recommendations, filters} of the results on screen
 
   // -- helpers -------------------------------------------------------------------
-
-  function esc(text) {
-    return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-  }
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -34,13 +32,12 @@
     return node;
   }
 
-  // Numeric GeoNames region codes ("07") mean nothing to a reader; letter codes (ENG, MA) do.
-  const regionName = (city) => (city.admin1 && /[A-Za-z]/.test(city.admin1) ? city.admin1 : "");
-
+  // The server's label names the region ("Springfield (US, Illinois)"); raw admin1 codes are
+  // never shown. A population some labels carry is left out: the page shows it on its own.
   function label(city) {
-    const region = regionName(city) ? `, ${regionName(city)}` : "";
-    return `${city.name} (${city.country}${region})`;
+    return city.label ? city.label.replace(/, pop\. [\d,.\s]+\)$/, ")") : `${city.name} (${city.country})`;
   }
+  const regionName = (city) => city.region || city.region_name || "";
 
   async function getJSON(url, signal) {
     const response = await fetch(url, { signal, headers: { Accept: "application/json" } });
@@ -117,7 +114,7 @@
       list.append(el("li", { class: "empty", role: "option", "aria-disabled": "true" }, hint));
     }
     options.forEach((c, i) => {
-      const where = `${c.country}${regionName(c) ? " · " + regionName(c) : ""} · pop. ${numberFmt.format(c.population)}`;
+      const where = `${label(c).slice(c.name.length).replace(/^ \((.*)\)$/, "$1")} · pop. ${numberFmt.format(c.population)}`;
       list.append(el("li", {
         id: `opt-${i}`, role: "option", "aria-selected": "false", "data-geonameid": c.geonameid,
         onmousedown: (ev) => { ev.preventDefault(); pick(c); },
@@ -173,10 +170,9 @@
     recommend(city.geonameid);
   }
 
+  // The filters as query parameters, without k: /explain takes the same filters.
   function filterParams() {
     const params = new URLSearchParams();
-    const k = $("k").value.trim();
-    params.set("k", k || "10");
     const countries = $("countries").value.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
     if (countries.length) params.set("countries", countries.join(","));
     for (const [id, name] of [["min-population", "min_population"], ["max-population", "max_population"], ["max-distance", "max_distance_km"]]) {
@@ -191,11 +187,16 @@
     const button = $("go");
     button.disabled = true;
     button.textContent = "Searching…";
+    const filters = filterParams();
+    const params = new URLSearchParams(filters);
+    params.set("k", $("k").value.trim() || "10");
     try {
-      const body = await getJSON(`/cities/${encodeURIComponent(geonameid)}/recommendations?${filterParams()}`);
+      const body = await getJSON(`/cities/${encodeURIComponent(geonameid)}/recommendations?${params}`);
+      shown = { query: body.query, recommendations: body.recommendations, filters };
       renderResults(body);
     } catch (err) {
       results.hidden = true;
+      shown = null;
       showError(err);
     } finally {
       button.disabled = false;
@@ -219,91 +220,197 @@
     }
   });
 
+  // Relative fit, 0-100: the server's `fit`, or the same 100 * exp(score - best score).
+  function fitOf(r, best) {
+    return typeof r.fit === "number" ? r.fit : 100 * Math.exp(r.score - best);
+  }
+
+  function fitBar(fit) {
+    const fill = el("span", { class: "fill" });
+    fill.style.width = `${Math.max(0, Math.min(100, fit)).toFixed(1)}%`;  // CSSOM, allowed by the page's CSP
+    return el("span", { class: "fit" }, el("span", { class: "track", "aria-hidden": "true" }, fill),
+      el("span", { class: "fit-value" }, fit >= 0.5 ? `${Math.round(fit)}` : "<1"));
+  }
+
   function renderResults(body) {
     const q = body.query;
-    const recs = body.recommendations;
-    $("results-title").textContent = `Candidate partners for ${label(q)}`;
+    const recs = body.recommendations || [];
+    $("results-title").textContent = recs.length ? `Candidate partners for ${label(q)}` : `No candidate partners for ${label(q)}`;
     $("results-note").textContent = `${label(q)} has ${numberFmt.format(q.population)} inhabitants. ` +
-      (recs.length ? `Showing the ${recs.length} best-suited towns, best first. The bar compares each score with the others shown.`
-                   : "");
+      (recs.length ? `The ${recs.length} best-suited towns, best first. Fit compares each town with the best one (100).` : "");
+    const empty = $("results-empty");
+    empty.textContent = recs.length ? "" : (body.note || "No town passes these filters; try widening them (more countries, a larger distance).");
+    empty.hidden = recs.length > 0;
+    $("candidates-wrap").hidden = !recs.length;
+    $("map-figure").hidden = !recs.length;
     const tbody = $("candidates").querySelector("tbody");
     tbody.replaceChildren();
-    if (!recs.length) {
-      showMessage("No candidate passes these filters. Try widening them (more countries, a larger distance).", "info");
-    }
-    const scores = recs.map((r) => r.score);
-    const hi = Math.max(...scores), lo = Math.min(...scores);
+    const best = recs.length ? Math.max(...recs.map((r) => r.score)) : 0;
     for (const r of recs) {
-      const share = hi > lo ? 0.1 + 0.9 * (r.score - lo) / (hi - lo) : 1;
-      const fill = el("div", { class: "fill" });
-      fill.style.width = `${(100 * share).toFixed(1)}%`;  // CSSOM, allowed by the page's CSP
+      const fit = fitOf(r, best);
       const reasons = el("ul", { class: "reasons" });
       for (const reason of r.reasons) reasons.append(el("li", {}, reason.text));
       if (!r.reasons.length) reasons.append(el("li", {}, "overall fit"));
       const region = regionName(r) ? el("span", { class: "region" }, regionName(r)) : "";
       tbody.append(el("tr", { "data-geonameid": r.geonameid },
-        el("td", { class: "num" }, String(r.rank)),
-        el("td", { class: "town" }, r.name, region),
-        el("td", {}, r.country),
-        el("td", { class: "num" }, numberFmt.format(r.population)),
-        el("td", { class: "num" }, `${numberFmt.format(Math.round(r.distance_km))} km`),
-        el("td", { class: "score", title: `model score ${r.score.toFixed(2)} (the bar compares it with the others shown)` },
-          el("div", { class: "track" }, fill)),
-        el("td", {}, reasons)));
+        el("td", { class: "rank num" }, String(r.rank)),
+        el("td", { class: "town" }, el("span", { class: "name" }, r.name), region),
+        el("td", { class: "country", "data-label": "Country" }, r.country),
+        el("td", { class: "pop num", "data-label": "Pop." }, numberFmt.format(r.population)),
+        el("td", { class: "dist num", "data-label": "Distance" }, `${numberFmt.format(Math.round(r.distance_km))} km`),
+        el("td", { class: "score", "data-label": "Fit", title: `fit ${Math.round(fit)} of 100 (the best candidate is 100); model score ${r.score.toFixed(2)}` },
+          fitBar(fit)),
+        el("td", { class: "why" }, reasons)));
     }
-    drawMap(q, recs);
+    fillExplainChoices(recs);
+    $("explain-result").hidden = true;
     results.hidden = false;
+    if (recs.length) {
+      SistermatchMap.draw($("map"), q, recs, label(q));
+      drawnWidth = Math.round($("map").getBoundingClientRect().width);
+    }
+    // The officer's eyes (and a screen reader) go to the answer, not stay on the form.
+    const title = $("results-title");
+    title.focus({ preventScroll: true });
+    title.scrollIntoView({ block: "start" });
   }
 
-  // -- map: equirectangular, x = longitude, y = -latitude, same scale on both axes ----
+  // The map is drawn at the width it has (see map.js); a phone turned sideways gets a new one.
+  let drawnWidth = 0, resizeTimer = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      const width = Math.round($("map").getBoundingClientRect().width);
+      if (!shown || !shown.recommendations.length || results.hidden || width === drawnWidth) return;
+      drawnWidth = width;
+      SistermatchMap.draw($("map"), shown.query, shown.recommendations, label(shown.query));
+    }, 200);
+  });
 
-  function drawMap(q, recs) {
-    const svg = $("map");
-    const pts = [q, ...recs];
-    const lons = pts.map((p) => p.longitude), lats = pts.map((p) => p.latitude);
-    let west = Math.min(...lons), east = Math.max(...lons), south = Math.min(...lats), north = Math.max(...lats);
-    // Pad the box and give it a minimum size so a handful of close towns is not one blur.
-    const padLon = Math.max((east - west) * 0.08, 4), padLat = Math.max((north - south) * 0.15, 3);
-    west = Math.max(-180, west - padLon); east = Math.min(180, east + padLon);
-    south = Math.max(-90, south - padLat); north = Math.min(90, north + padLat);
-    if ((north - south) > (east - west) * 0.5) {     // a wide frame suits a full-width figure
-      const mid = (east + west) / 2, half = (north - south) / 0.5 / 2;
-      west = Math.max(-180, mid - half); east = Math.min(180, mid + half);
+  // -- explain a pair ------------------------------------------------------------
+
+  const explainInput = $("explain-town");
+  const explainOptions = $("explain-options");
+  const explainResult = $("explain-result");
+  let explainKnown = new Map();   // label shown in the list -> geonameid
+  let explainTimer = null;
+
+  function fillExplainChoices(cities) {
+    explainKnown = new Map();
+    explainOptions.replaceChildren();
+    for (const c of cities) {
+      const text = label(c);
+      if (explainKnown.has(text)) continue;
+      explainKnown.set(text, c.geonameid);
+      explainOptions.append(el("option", { value: text }));
     }
-    const W = 960, H = Math.max(240, Math.round(W * (north - south) / (east - west)));
-    const x = (lon) => ((lon - west) / (east - west)) * W;
-    const y = (lat) => ((north - lat) / (north - south)) * H;
-    const span = Math.max(east - west, north - south);
-    const step = span > 120 ? 30 : span > 50 ? 15 : span > 20 ? 10 : 5;
-    const parts = [];
-    for (let lon = Math.ceil(west / step) * step; lon <= east; lon += step) {
-      parts.push(`<line class="grid" x1="${x(lon)}" y1="0" x2="${x(lon)}" y2="${H}"/>`,
-        `<text class="grid-label" x="${x(lon) + 2}" y="${H - 3}">${Math.abs(lon)}°${lon < 0 ? "W" : lon > 0 ? "E" : ""}</text>`);
-    }
-    for (let lat = Math.ceil(south / step) * step; lat <= north; lat += step) {
-      parts.push(`<line class="grid" x1="0" y1="${y(lat)}" x2="${W}" y2="${y(lat)}"/>`,
-        `<text class="grid-label" x="2" y="${y(lat) - 2}">${Math.abs(lat)}°${lat < 0 ? "S" : lat > 0 ? "N" : ""}</text>`);
-    }
-    for (const r of recs) {
-      parts.push(`<line class="link" x1="${x(q.longitude)}" y1="${y(q.latitude)}" x2="${x(r.longitude)}" y2="${y(r.latitude)}"/>`);
-    }
-    // Worst first, so the best candidates are drawn on top where dots overlap.
-    for (const r of [...recs].reverse()) {
-      parts.push(`<g><title>${esc(r.rank + ". " + r.name + " (" + r.country + ")")}</title>` +
-        `<circle class="cand" cx="${x(r.longitude)}" cy="${y(r.latitude)}" r="9"/>` +
-        `<text class="cand-label" x="${x(r.longitude)}" y="${y(r.latitude)}">${r.rank}</text></g>`);
-    }
-    const qx = x(q.longitude), qy = y(q.latitude);
-    parts.push(`<g><title>${esc(label(q))}</title><circle class="query" cx="${qx}" cy="${qy}" r="10"/>` +
-      `<text class="query-label" x="${qx + (qx > W * 0.7 ? -13 : 13)}" y="${qy - 11}" text-anchor="${qx > W * 0.7 ? "end" : "start"}">${esc(q.name)}</text></g>`);
-    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-    svg.innerHTML = parts.join("");  // parsed as SVG because the parent is an <svg> element
   }
+
+  explainInput.addEventListener("input", () => {
+    clearTimeout(explainTimer);
+    const q = explainInput.value.trim();
+    if (!q || explainKnown.has(q)) return;
+    explainTimer = setTimeout(async () => {
+      try {
+        const body = await getJSON(`/cities?${new URLSearchParams({ q, limit: "10" })}`);
+        const keep = shown ? shown.recommendations : [];
+        fillExplainChoices([...body.cities, ...keep]);
+      } catch (e) { /* the list is a convenience; typing still works */ }
+    }, 150);
+  });
+
+  function showExplainMessage(text, choices) {
+    explainResult.replaceChildren(el("p", { class: "explain-message" }, text));
+    if (choices && choices.length) {
+      const box = el("div", { class: "choices" });
+      for (const c of choices) {
+        box.append(el("button", { type: "button", class: "choice", onclick: () => explain(c.geonameid) },
+          `${label(c)}, pop. ${numberFmt.format(c.population)}`));
+      }
+      explainResult.append(box);
+    }
+    explainResult.hidden = false;
+  }
+
+  async function explainTyped() {
+    const text = explainInput.value.trim();
+    if (!shown) return;
+    if (!text) { showExplainMessage("Type or pick a town to compare with."); explainInput.focus(); return; }
+    if (explainKnown.has(text)) return explain(explainKnown.get(text));
+    try {
+      const body = await getJSON(`/resolve?${new URLSearchParams({ q: text })}`);
+      return explain(body.city.geonameid);
+    } catch (err) {
+      const d = err.detail || {};
+      if (d.type === "ambiguous_city") showExplainMessage(`“${d.query}” is ambiguous: choose one.`, d.choices);
+      else if (d.type === "city_not_found") {
+        showExplainMessage(`No town matches “${d.query}”.` + (d.suggestions && d.suggestions.length ? ` Did you mean ${d.suggestions.join("; ")}?` : ""));
+      } else showExplainMessage(err.message);
+    }
+  }
+
+  async function explain(candidateId) {
+    const q = shown.query;
+    let body;
+    try {
+      body = await getJSON(`/cities/${encodeURIComponent(q.geonameid)}/explain/${encodeURIComponent(candidateId)}?${shown.filters}`);
+    } catch (err) {
+      showExplainMessage(err.detail && err.detail.message ? err.detail.message : err.message);
+      return;
+    }
+    renderExplain(body);
+  }
+
+  function renderExplain(body) {
+    const c = body.candidate;
+    const parts = [el("h3", { id: "explain-title", tabindex: "-1" }, `${label(c)} for ${label(body.query)}`)];
+    const excluded = body.excluded_by || [];
+    if (body.rank != null) {
+      parts.push(el("p", { class: "explain-rank" },
+        el("strong", {}, `Rank ${numberFmt.format(body.rank)}`), ` of ${numberFmt.format(body.of)} towns that pass the filters.`));
+    } else {
+      const why = el("ul", { class: "excluded" });
+      for (const e of excluded) why.append(el("li", {}, e));
+      parts.push(el("p", { class: "explain-rank" }, el("strong", {}, "Not ranked"),
+        excluded.length ? ": left out because of" : " among the candidates."), why);
+      if (body.would_rank != null) {
+        parts.push(el("p", {}, `Were it allowed, it would rank ${numberFmt.format(body.would_rank)}.`));
+      }
+    }
+    const facts = el("p", { class: "explain-facts" },
+      `Score ${body.score.toFixed(2)} · ${numberFmt.format(Math.round(body.distance_km))} km apart · fit `, fitBar(body.fit));
+    parts.push(facts);
+    const rows = el("tbody");
+    const contributions = body.contributions || [];
+    const biggest = Math.max(1e-9, ...contributions.map((k) => Math.abs(k.contribution)));
+    for (const k of contributions) {
+      const bar = el("span", { class: "contrib " + (k.contribution >= 0 ? "pos" : "neg") });
+      bar.style.width = `${(50 * Math.abs(k.contribution) / biggest).toFixed(1)}%`;
+      rows.append(el("tr", {},
+        el("td", { class: "feature" }, k.feature.replace(/_/g, " ")),
+        el("td", { class: "num" }, (k.contribution >= 0 ? "+" : "−") + Math.abs(k.contribution).toFixed(2)),
+        el("td", { class: "contrib-cell", "aria-hidden": "true" }, el("span", { class: "axis" }, bar)),
+        el("td", { class: "text" }, k.text || "")));
+    }
+    parts.push(el("table", { class: "contributions" },
+      el("caption", {}, "What each feature adds to the score (largest first)"),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Feature"), el("th", { scope: "col", class: "num" }, "Adds"),
+        el("th", { scope: "col", class: "contrib-cell" }, el("span", { class: "visually-hidden" }, "Bar")),
+        el("th", { scope: "col" }, "Reason"))),
+      rows));
+    explainResult.replaceChildren(...parts);
+    explainResult.hidden = false;
+    $("explain-title").focus({ preventScroll: true });
+    explainResult.scrollIntoView({ block: "nearest" });
+  }
+
+  $("explain-form").addEventListener("submit", (ev) => { ev.preventDefault(); explainTyped(); });
 
   // -- footer --------------------------------------------------------------------
 
   getJSON("/health").then((h) => {
-    $("footer").textContent = `sistermatch ${h.version} · ${numberFmt.format(h.cities)} towns · ` +
-      `${numberFmt.format(h.partnerships)} known partnerships · API documentation at /docs`;
+    $("footer").replaceChildren(`sistermatch ${h.version} · ${numberFmt.format(h.cities)} towns · ` +
+      `${numberFmt.format(h.partnerships)} known partnerships · API documentation: `,
+      el("a", { href: "/docs" }, "/docs"), " or ", el("a", { href: "/redoc" }, "/redoc"));
   }).catch(() => {});
 })();
