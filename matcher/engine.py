@@ -409,7 +409,10 @@ class Matcher:
         (or None) and the feature matrix (reference path only, else None).
         """
         batch = QueryBatch(self.context_, [row])
-        linear = None if getattr(self, "_reference", False) else self.model_.linear_stage()
+        linear = None
+        if not getattr(self, "_reference", False):
+            query_row = self._features(batch, np.array([row]))[0] if self.model_.query_dependent else None
+            linear = self.model_.linear_stage(query_row)
         if linear is None:
             X = self._features(batch, cand)
             return batch, self.model_.decision_function(X), None, X
