@@ -21,7 +21,7 @@ def every_town(matcher):
 
 def test_report_has_one_row_per_query_and_rank(matcher, every_town, tmp_path):
     out = tmp_path / "r.csv"
-    n = run_batch(matcher, every_town, out, k=3)
+    n = run_batch(matcher, every_town, out, k=3).rows
     df = pd.read_csv(out)
     assert list(df.columns) == REPORT_COLUMNS
     assert n == len(df) == 3 * len(every_town.rows)
