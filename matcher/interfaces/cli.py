@@ -51,7 +51,7 @@ def _matcher(partnerships, profiles=None, model="two_stage", quiet=False, **kw):
     started = time.time()
     m = new_matcher(model=model, profiles=profiles, cache=True, **kw)
     if not quiet and m.cache:
-        _err("loading the model (the first run trains it once, about a minute; later runs reuse it)...")
+        _err("loading the model (the first run trains it once, a few minutes; later runs reuse it)...")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m.fit(source)
@@ -332,11 +332,20 @@ def report(
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
     include_domestic: bool = DomesticOpt,
+    countries: Optional[str] = CountriesOpt,
+    exclude_countries: Optional[str] = ExCountriesOpt,
+    continents: Optional[str] = ContinentsOpt,
+    exclude_continents: Optional[str] = ExContinentsOpt,
+    min_population: Optional[float] = MinPopOpt,
+    max_population: Optional[float] = MaxPopOpt,
+    max_distance: Optional[float] = MaxDistOpt,
 ):
     """Write a self-contained HTML report: per town, its profile, candidates, reasons and a map."""
     from .batch import read_queries
     from .report import write_html_report
 
+    flt = CandidateFilter.make(**_filters(include_domestic, countries, exclude_countries, continents,
+                                          exclude_continents, min_population, max_population, max_distance))
     m = _matcher(partnerships, profiles)
     qs = read_queries(queries, m)
     for line in qs.skipped[:20]:
@@ -346,9 +355,12 @@ def report(
     if len(qs.rows) > 2000:
         raise InvalidInput(f"{len(qs.rows):,} towns is too many for one page; use `sistermatch batch` for large reports")
     sections = []
-    flt = CandidateFilter.make(include_domestic=include_domestic)
-    for row, recs in zip(qs.rows, m.recommend_rows(qs.rows, k, flt)):
+    # Each section's Recommendations carries its note: a town without candidates shows
+    # which filter to widen instead of an empty table.
+    for recs in m.recommend_rows(qs.rows, k, flt):
         sections.append((recs.query, m.profile(recs.query), recs))
+        if recs.note:
+            _err(f"{recs.query.name} ({recs.query.country}): {recs.note}")
     write_html_report(html, sections, _stamp(m, k))
     _err(f"wrote the report for {len(sections)} towns to {html}")
 
