@@ -151,20 +151,22 @@ def test_min_score_drops_weak_pairs_and_an_empty_matching_says_why(matcher):
     assert len(none) == 0 and "min_score" in none.note
 
 
-@pytest.mark.parametrize("args, words", [
-    (([],), "empty"),
-    (([1],), "at least two"),
-    (([1, 2, 3],), "GB"),
-    (([1], [8]), None),
+@pytest.mark.parametrize("args, kwargs, words", [
+    (([],), {}, "empty"),
+    (([1],), {}, "at least two"),
+    (([1, 2, 3],), {}, "GB"),
+    (([1, 8],), {"max_partners": 0}, "max_partners"),
+    (([1, 8],), {"min_score": "high"}, "min_score"),
+    (([1, 8], []), {}, "second list is empty"),
 ])
-def test_match_bad_input(matcher, args, words):
-    if words is None:
-        assert len(matcher.match(*args)) == 1
-        return
+def test_match_bad_input(matcher, args, kwargs, words):
     with pytest.raises(InvalidInput, match=words):
-        matcher.match(*args)
-    with pytest.raises(InvalidInput, match="max_partners"):
-        matcher.match([1, 8], max_partners=0)
+        matcher.match(*args, **kwargs)
+
+
+def test_a_town_in_both_lists_is_not_paired_with_itself(matcher):
+    result = matcher.match([1], [1, 8])
+    assert [(p.a.geonameid, p.b.geonameid) for p in result] == [(1, 8)]
 
 
 # -- the command line, in-process on the synthetic world ---------------------------------

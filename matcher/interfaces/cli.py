@@ -1,7 +1,9 @@
 """The ``sistermatch`` command line.
 
-Every error a user can cause ends here as one line on stderr and exit code 2 (see
-:func:`main`); nothing below prints a traceback for bad input.
+Every error a user can cause ends in :func:`main` with exit code 2 and no traceback: a
+usage error (missing argument, bad option value, unknown option or command) as click's
+usage message, any other bad input as one line ``error: ...`` on stderr. Commands get
+their engine from :func:`new_matcher`, which tests replace to run on a synthetic world.
 """
 
 import json
@@ -194,10 +196,10 @@ def batch(
         raise InvalidInput("no query town could be resolved; nothing to rank")
     started = time.time()
     with _progress(len(qs.rows)) as advance:
-        result = run_batch(m, qs, out, k=k, fmt=fmt, jobs=jobs, resume=resume, progress=advance, backend=backend,
-                      scheduler=scheduler, include_domestic=include_domestic, countries=countries,
-                      exclude_countries=exclude_countries, min_population=candidate_min_population,
-                      max_distance_km=max_distance)
+        result = run_batch(m, qs, out, k=k, fmt=fmt, jobs=jobs, resume=resume, progress=advance,
+                           backend=backend, scheduler=scheduler, include_domestic=include_domestic,
+                           countries=countries, exclude_countries=exclude_countries,
+                           min_population=candidate_min_population, max_distance_km=max_distance)
     took = time.time() - started
     _err(f"wrote {result.rows:,} rows for {len(qs.rows):,} towns to {out} in {took:.1f}s "
          f"({len(qs.rows) / max(took, 1e-9):,.1f} towns/s)"
