@@ -379,3 +379,14 @@ def test_evaluate_prints_metrics_on_real_split(tmp_path):
     assert result["all"]["pairs"] > 0
     assert 0.0 <= result["all"]["hits@100"] <= 1.0
     assert result["all"]["median_rank"] >= 1
+
+
+def test_progress_off_a_terminal_is_a_plain_line_with_rate_and_time_left(capsys):
+    progress = cli._progress(1000, "towns", "ranking", every=0.0)
+    advance = progress.__enter__()
+    progress.started -= 100.0  # as if 100 s had passed
+    advance(500)
+    advance(1000)  # the end prints nothing: the command's summary follows
+    progress.__exit__(None, None, None)
+    err = capsys.readouterr().err
+    assert err == "ranking: 500/1,000 towns (5.0 towns/s, ETA 0:01:40)\n"

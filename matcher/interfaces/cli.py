@@ -310,7 +310,7 @@ class _progress:
         self.last = now
         rate = done / max(now - self.started, 1e-9)
         eta = (self.total - done) / rate if rate > 0 else float("inf")
-        left = time.strftime("%H:%M:%S", time.gmtime(eta)) if eta < 86400 * 99 else "?"
+        left = f"{int(eta // 3600)}:{int(eta % 3600 // 60):02d}:{int(eta % 60):02d}" if eta < float("inf") else "?"
         _err(f"{self.label}: {done:,}/{self.total:,} {self.unit} ({rate:,.1f} {self.unit}/s, ETA {left})")
 
     def __exit__(self, *exc):
