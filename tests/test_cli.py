@@ -263,7 +263,7 @@ def test_batch_writes_no_rows_for_a_town_without_candidates_and_says_so(run, tmp
 
     df = pd.read_parquet(out)
     assert set(df.query_geonameid) == {9} and list(df.name) == ["London"]  # 259 km from Caen
-    assert "1 towns have no candidate" in err and "Coventry (GB): No town passes" in err
+    assert "1 town has no candidate" in err and "Coventry (GB): No town passes" in err
 
 
 @pytest.mark.parametrize("content, words", [

@@ -66,6 +66,10 @@ def _matcher(partnerships, profiles=None, model="two_stage", quiet=False, **kw):
     return m
 
 
+def _towns(n):
+    return f"{n:,} town" + ("" if n == 1 else "s")
+
+
 def _filters(include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
              max_population, max_distance):
     return dict(include_domestic=include_domestic, countries=countries, exclude_countries=exclude_countries,
@@ -206,7 +210,8 @@ def batch(
          + (f"; {len(qs.skipped)} query rows skipped" if qs.skipped else ""))
     empty = result.without_candidates
     if empty:
-        _err(f"{len(empty):,} towns have no candidate under these filters, so no rows:")
+        _err(f"{_towns(len(empty))} {'has' if len(empty) == 1 else 'have'} no candidate under these filters, "
+             "so no rows:")
         for line in empty[:10]:
             _err(f"  {line}")
         if len(empty) > 10:
@@ -263,7 +268,7 @@ def match(
     if pairs.unmatched:
         names = ", ".join(f"{c.name} ({c.country})" for c in pairs.unmatched[:10])
         more = f" and {len(pairs.unmatched) - 10:,} more" if len(pairs.unmatched) > 10 else ""
-        _err(f"{len(pairs.unmatched):,} towns without a partner: {names}{more}")
+        _err(f"{_towns(len(pairs.unmatched))} without a partner: {names}{more}")
     if pairs.note:
         _err(pairs.note.replace("lower min_score", "lower --min-score"))
 
