@@ -15,7 +15,7 @@ import warnings
 from sistermatch import Matcher, load_cities
 from sistermatch.evaluation import evaluate, split_partnerships
 from sistermatch.features import ALL_ASPECTS, BASE_ASPECTS
-from sistermatch.models import HandWeightedRanker, LogisticRanker, ShortlistRanker
+from sistermatch.models import HandWeightedRanker, LogisticRanker, SegmentedRanker, ShortlistRanker
 from sistermatch.partnerships import load_partnerships
 from sistermatch.resolve import Resolver
 
@@ -29,6 +29,10 @@ MODELS = {
     "two-stage": dict(model="two_stage", aspects=ALL_ASPECTS),
     "shortlist, no priors": dict(model=ShortlistRanker(priors={}), aspects=ALL_ASPECTS),
     "shortlist (default)": dict(model="shortlist", aspects=ALL_ASPECTS),
+    "shortlist 1000": dict(model=ShortlistRanker(shortlist=1000), aspects=ALL_ASPECTS),
+    "shortlist segmented": dict(model=ShortlistRanker(first=SegmentedRanker()), aspects=ALL_ASPECTS),
+    "shortlist segmented 1000": dict(model=ShortlistRanker(first=SegmentedRanker(), shortlist=1000),
+                                     aspects=ALL_ASPECTS),
 }
 
 

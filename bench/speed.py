@@ -58,7 +58,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "report.csv")
         t = time.time()
-        n = run_batch(m, QuerySet(tuple(int(r) for r in rows)), out, k=args.k, jobs=args.jobs)
+        n = run_batch(m, QuerySet(tuple(int(r) for r in rows)), out, k=args.k, jobs=args.jobs).rows
         took = time.time() - t
     print(f"batch {args.batch} towns, k={args.k}, jobs={args.jobs}: {took:.1f}s ({n:,} rows, "
           f"{1000 * took / args.batch:.1f} ms/town)")

@@ -409,7 +409,10 @@ class Matcher:
         (or None) and the feature matrix (reference path only, else None).
         """
         batch = QueryBatch(self.context_, [row])
-        linear = None if getattr(self, "_reference", False) else self.model_.linear_stage()
+        linear = None
+        if not getattr(self, "_reference", False):
+            query_row = self._features(batch, np.array([row]))[0] if self.model_.query_dependent else None
+            linear = self.model_.linear_stage(query_row)
         if linear is None:
             X = self._features(batch, cand)
             return batch, self.model_.decision_function(X), None, X
@@ -541,3 +544,42 @@ class Matcher:
         (used by evaluation; rows are inner row numbers, see :class:`CityIndex`)."""
         self._check_fitted()
         return self._rank(int(row), np.asarray(cand, dtype=np.int64))[1]
+
+    # -- programme matching --------------------------------------------------------
+
+    def match(self, seekers_a, seekers_b=None, max_partners=1, min_score=None, allow_same_country=False,
+              progress=None):
+        """Pair towns that seek partners so that the total mutual fit is best.
+
+        Parameters
+        ----------
+        seekers_a : sequence of str, int or City
+            Towns seeking partners (names, GeoNames ids or Cities).
+        seekers_b : sequence, optional
+            A second list (e.g. another country's association): towns of ``a`` then pair
+            only with towns of ``b``. Without it, the towns of ``a`` pair among themselves.
+        max_partners : int, default 1
+            Most partners any town takes.
+        min_score : float, optional
+            Least mutual fit of a pair (log scale, as :meth:`mutual_scores`).
+        allow_same_country : bool, default False
+            Also pair two towns of one country.
+        progress : callable, optional
+            Called with ``(done, total)`` as the work advances (the CLI's progress bar).
+
+        Returns
+        -------
+        Matching
+            A sequence of :class:`~sistermatch.matching.Pair` (best first) with the towns
+            left ``unmatched``: as many pairs as the rules permit, and among those the
+            highest total mutual fit (see :mod:`sistermatch.matching`).
+
+        Raises
+        ------
+        CityNotFound, AmbiguousCity, InvalidInput
+        """
+        from .matching import match_towns
+
+        self._check_fitted()
+        return match_towns(self, seekers_a, seekers_b, max_partners=max_partners, min_score=min_score,
+                           allow_same_country=allow_same_country, progress=progress)

@@ -62,11 +62,19 @@ class PairRanker(BaseEstimator):
         of a row depends on the others, like a two-stage one, overrides this)."""
         return self.contributions(np.asarray(X)[np.asarray(rows, dtype=np.int64)])
 
-    def linear_stage(self):
+    def linear_stage(self, query_row=None):
         """``(weights, intercept)`` when the model's first (or only) stage is linear in the
         features, so an engine can score every city by parts (:meth:`FeatureSet.linear_score`)
-        without building the feature matrix; None otherwise."""
+        without building the feature matrix; None otherwise.
+
+        ``query_row`` is one feature row of the query (against any candidate), for models
+        whose linear weights depend on the query (see :attr:`query_dependent`); the columns
+        they read from it must not depend on the candidate.
+        """
         return None
+
+    #: True for models whose :meth:`linear_stage` needs the query's ``query_row``.
+    query_dependent = False
 
     def rank_first(self, first_scores, features_of):
         """Scores of every candidate given the linear stage's scores ``first_scores``.

@@ -76,7 +76,7 @@ class HandWeightedRanker(PairRanker):
     def decision_function(self, X):
         return self._check_X(X) @ self.coef_
 
-    def linear_stage(self):
+    def linear_stage(self, query_row=None):
         return self.coef_, 0.0
 
 
@@ -119,5 +119,5 @@ class LogisticRanker(PairRanker):
         # Same as (X - center) @ coef + base, without a centred copy of X.
         return self._check_X(X) @ self.coef_ + (self.base_score_ - self.center_ @ self.coef_)
 
-    def linear_stage(self):
+    def linear_stage(self, query_row=None):
         return self.coef_, self.base_score_ - self.center_ @ self.coef_

@@ -66,5 +66,15 @@ class SegmentedRanker(PairRanker):
     def decision_function(self, X):
         return self._route(X, "decision_function")
 
+    query_dependent = True
+
+    def linear_stage(self, query_row=None):
+        """The linear stage of the query's segment (read from ``query_row``), if linear."""
+        if query_row is None:
+            return None
+        seg = bool(np.asarray(query_row)[self.feature_names_.index(self.column)] > 0)
+        model = self.models_[int(seg)]
+        return model.linear_stage()
+
     def contributions(self, X):
         return self._route(X, "contributions")

@@ -117,8 +117,12 @@ class ShortlistRanker(PairRanker):
             scores[rest] -= max(0.0, s1[rest].max() - s2.min()) + 1.0
         return scores
 
-    def linear_stage(self):
-        first = self.first_.linear_stage()
+    @property
+    def query_dependent(self):
+        return self.first_.query_dependent
+
+    def linear_stage(self, query_row=None):
+        first = self.first_.linear_stage(query_row)
         if first is None:
             return None
         return first[0] + self.prior_, first[1]

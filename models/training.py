@@ -133,7 +133,7 @@ def mine_shortlists(cities, graph, profiles, feature_set, model, shortlist=300, 
     group : (queries,) int, rows per query, in order
     """
     rng = np.random.default_rng(seed)
-    linear = model.linear_stage()
+    linear_for = _linear_stage_for(model, feature_set)
     Xs, ys, groups = [], [], []
     for keep, pairs in _fold_pairs(graph, n_folds, rng):
         pairs = pairs[cities.country[pairs[:, 0]] != cities.country[pairs[:, 1]]]
@@ -150,6 +150,7 @@ def mine_shortlists(cities, graph, profiles, feature_set, model, shortlist=300, 
             mask[q] = False
             cand = np.flatnonzero(mask)
             batch = QueryBatch(ctx, [q])
+            linear = linear_for(batch, q)
             if linear is not None:  # score every city by parts; feature rows for the shortlist only
                 s = feature_set.linear_score(batch, linear[0])[cand] + linear[1]
             else:
@@ -168,3 +169,12 @@ def mine_shortlists(cities, graph, profiles, feature_set, model, shortlist=300, 
     if not groups:
         raise ValueError("no training query has a hidden partner in its shortlist; too few partnerships to learn from")
     return np.concatenate(Xs), np.concatenate(ys), np.asarray(groups)
+
+
+def _linear_stage_for(model, feature_set):
+    """``f(batch, row) -> (weights, intercept) or None``: the model's linear stage for a query."""
+    if not model.query_dependent:
+        stage = model.linear_stage()
+        return lambda batch, row: stage
+    return lambda batch, row: model.linear_stage(
+        feature_set.compute(batch, np.zeros(1, dtype=np.int64), np.array([row]))[0])

@@ -85,8 +85,12 @@ class TwoStageRanker(PairRanker):
             out[~mask] = self.first_.contributions(X[rows[~mask]])
         return out
 
-    def linear_stage(self):
-        return self.first_.linear_stage()
+    def linear_stage(self, query_row=None):
+        return self.first_.linear_stage(query_row)
+
+    @property
+    def query_dependent(self):
+        return self.first_.query_dependent
 
     def rank_first(self, first_scores, features_of):
         s1 = np.asarray(first_scores, dtype=np.float64)

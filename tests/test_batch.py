@@ -21,7 +21,7 @@ def every_town(matcher):
 
 def test_report_has_one_row_per_query_and_rank(matcher, every_town, tmp_path):
     out = tmp_path / "r.csv"
-    n = run_batch(matcher, every_town, out, k=3)
+    n = run_batch(matcher, every_town, out, k=3).rows
     df = pd.read_csv(out)
     assert list(df.columns) == REPORT_COLUMNS
     assert n == len(df) == 3 * len(every_town.rows)
@@ -101,3 +101,27 @@ def test_dask_backend_gives_the_same_rows_as_threads(matcher, every_town, tmp_pa
     run_batch(matcher, every_town, tmp_path / "threads.csv", k=3, chunk_size=6)
     run_batch(matcher, every_town, tmp_path / "dask.csv", k=3, chunk_size=6, backend="dask")
     assert (tmp_path / "dask.csv").read_text() == (tmp_path / "threads.csv").read_text()
+
+
+def test_towns_without_candidates_get_no_rows_and_a_note_even_after_a_resume(matcher, every_town, tmp_path):
+    # Within 300 km abroad: Caen has London; Coventry, Kiel and most others have no one.
+    full = run_batch(matcher, every_town, tmp_path / "full.csv", k=2, chunk_size=4, max_distance_km=300)
+    df = pd.read_csv(tmp_path / "full.csv")
+    assert 9 in set(df.query_geonameid) and 1 not in set(df.query_geonameid)
+    assert full.rows == len(df)
+    noted = {line.split(" (")[0] for line in full.without_candidates}
+    assert "Coventry" in noted and "Caen" not in noted
+    assert len(full.without_candidates) + df.query_geonameid.nunique() == len(every_town.rows)
+    assert all("max_distance_km" in line for line in full.without_candidates)
+    calls = []
+
+    def die(done):
+        calls.append(done)
+        if len(calls) == 3:
+            raise Killed
+
+    with pytest.raises(Killed):
+        run_batch(matcher, every_town, tmp_path / "r.csv", k=2, chunk_size=4, max_distance_km=300, progress=die)
+    resumed = run_batch(matcher, every_town, tmp_path / "r.csv", k=2, chunk_size=4, max_distance_km=300,
+                        resume=True)
+    assert resumed == full

@@ -12,7 +12,8 @@ from conftest import make_cities
 from sistermatch import Matcher
 from sistermatch.features import FeatureContext, QueryBatch, default_feature_set
 from sistermatch.features.profile import MODES
-from sistermatch.models import BoostedRanker, LambdaRanker, LogisticRanker, ShortlistRanker, TwoStageRanker
+from sistermatch.models import (BoostedRanker, LambdaRanker, LogisticRanker, SegmentedRanker, ShortlistRanker,
+                                TwoStageRanker)
 from sistermatch.profiles import Fact, ProfileStore
 
 
@@ -58,6 +59,10 @@ MODELS = {
                                          priors={"name.same_name_rarity": 2.0}),
     "two_stage": lambda: TwoStageRanker(second=BoostedRanker(max_iter=20, min_samples_leaf=3), shortlist=6),
     "logistic": lambda: LogisticRanker(),
+    # The first stage's weights depend on the query (warm or cold): still by parts.
+    "segmented": lambda: ShortlistRanker(first=SegmentedRanker(), second=LambdaRanker(n_estimators=20,
+                                                                                      min_child_samples=3),
+                                         shortlist=6),
 }
 
 

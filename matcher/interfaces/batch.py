@@ -6,6 +6,10 @@ cannot be resolved are reported and skipped, never fatal. Results are written in
 chunks to a temporary file beside the output and moved into place only when the run
 completes, so a failed run never leaves a half-written report. With ``resume`` the
 finished chunks of an interrupted run are kept and only the rest is computed.
+
+A town for which no candidate passes the filters gets no row; its note (which filter
+to widen) is kept beside the chunk and returned in :class:`BatchResult`, so the run
+says which towns have none and why.
 """
 
 import hashlib
@@ -20,7 +24,8 @@ from ..errors import AmbiguousCity, CityNotFound, InvalidInput
 from ..io import read_csv, require_columns
 from ..ranking import CandidateFilter, check_k
 
-__all__ = ["QuerySet", "read_queries", "select_queries", "run_batch", "check_format", "REPORT_COLUMNS"]
+__all__ = ["QuerySet", "BatchResult", "read_queries", "select_queries", "run_batch", "check_format",
+           "REPORT_COLUMNS"]
 
 BACKENDS = ("processes", "threads", "dask")
 FORMATS = ("csv", "parquet")
@@ -35,6 +40,15 @@ class QuerySet:
 
     rows: tuple
     skipped: tuple = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch run wrote: ``rows`` report rows, and one ``"Town (CC): note"`` line per
+    town that has no candidate under the filters (``without_candidates``), in query order."""
+
+    rows: int
+    without_candidates: tuple = ()
 
 
 def read_queries(path, matcher):
@@ -76,10 +90,12 @@ def check_format(fmt):
 
 
 def _recommend_chunk(matcher, rows, k, flt):
-    out = []
+    out, notes = [], []
     for recs in matcher.recommend_rows(rows, k, flt):
         out.extend(r.to_row() for r in recs)
-    return pd.DataFrame(out, columns=REPORT_COLUMNS)
+        if not recs:
+            notes.append(f"{recs.query.name} ({recs.query.country}): {recs.note}")
+    return pd.DataFrame(out, columns=REPORT_COLUMNS), notes
 
 
 def _run_key(*job):
@@ -117,8 +133,8 @@ def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, prog
 
     Returns
     -------
-    int
-        Rows written.
+    BatchResult
+        Rows written, and the towns without a candidate with the filter to widen.
     """
     k = check_k(k)
     check_format(fmt)
@@ -141,10 +157,13 @@ def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, prog
     if progress:
         progress(done_queries)
 
-    def finish(i, df):
+    def finish(i, result):
         nonlocal done_queries
+        df, notes = result
         part = work / f"{i:06d}.{fmt}"
         tmp = work / f".{i:06d}.{fmt}.tmp"
+        # The notes go first: a chunk on disk always has its notes beside it.
+        (work / f"{i:06d}.notes").write_text("".join(n + "\n" for n in notes), encoding="utf-8")
         if fmt == "csv":
             df.to_csv(tmp, index=False)
         else:
@@ -162,13 +181,16 @@ def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, prog
         for i in todo:
             finish(i, _recommend_chunk(matcher, chunks[i], k, flt))
     else:
-        for i, df in _run_joblib(matcher, chunks, todo, k, flt, jobs, backend):
-            finish(i, df)
+        for i, result in _run_joblib(matcher, chunks, todo, k, flt, jobs, backend):
+            finish(i, result)
     n = _concatenate(work, len(chunks), fmt, out)
+    notes = []
+    for i in range(len(chunks)):
+        notes.extend((work / f"{i:06d}.notes").read_text(encoding="utf-8").splitlines())
     for p in work.iterdir():
         p.unlink()
     work.rmdir()
-    return n
+    return BatchResult(n, tuple(notes))
 
 
 _FORKED = {}

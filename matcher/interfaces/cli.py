@@ -1,7 +1,9 @@
 """The ``sistermatch`` command line.
 
-Every error a user can cause ends here as one line on stderr and exit code 2 (see
-:func:`main`); nothing below prints a traceback for bad input.
+Every error a user can cause ends in :func:`main` with exit code 2 and no traceback: a
+usage error (missing argument, bad option value, unknown option or command) as click's
+usage message, any other bad input as one line ``error: ...`` on stderr. Commands get
+their engine from :func:`new_matcher`, which tests replace to run on a synthetic world.
 """
 
 import json
@@ -30,19 +32,28 @@ def _err(msg):
     typer.echo(msg, err=True)
 
 
+def new_matcher(**params):
+    """The unfitted :class:`Matcher` behind every command, built from the command's settings.
+
+    The one place a command gets its engine: tests replace it (``monkeypatch.setattr``)
+    to run the commands in-process on a small synthetic world instead of GeoNames.
+    """
+    from ..engine import Matcher
+
+    return Matcher(**params)
+
+
 def _matcher(partnerships, profiles=None, model="two_stage", quiet=False, **kw):
     """A fitted Matcher for the CLI, its trained model cached per input file.
 
     ``partnerships``: a path, ``none`` (profiles alone), or nothing: then
     ``$SISTERMATCH_PARTNERSHIPS``, else the bundled partnerships.
     """
-    from ..engine import Matcher
-
     source = partnerships if partnerships is not None else (partnerships_path_from_env() or BUNDLED)
     started = time.time()
-    m = Matcher(model=model, profiles=profiles, cache=True, **kw)
+    m = new_matcher(model=model, profiles=profiles, cache=True, **kw)
     if not quiet and m.cache:
-        _err("loading the model (the first run trains it once, about a minute; later runs reuse it)...")
+        _err("loading the model (the first run trains it once, a few minutes; later runs reuse it)...")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m.fit(source)
@@ -53,6 +64,10 @@ def _matcher(partnerships, profiles=None, model="two_stage", quiet=False, **kw):
             took = time.time() - started
             _err(f"{m.load_report_.summary()}" + (f"; model trained in {took:.0f}s (cached)" if took > 5 else ""))
     return m
+
+
+def _towns(n):
+    return f"{n:,} town" + ("" if n == 1 else "s")
 
 
 def _filters(include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
@@ -68,6 +83,8 @@ PartnershipsOpt = typer.Option(None, "--partnerships", "-p",
 ProfilesOpt = typer.Option(None, "--profiles", help="Your own profile facts CSV (geonameid or city,country; "
                                                     "industries, history, diaspora).")
 CountryOpt = typer.Option(None, "--country", "-c", help="ISO code of the town's country, to pick among same names.")
+RegionOpt = typer.Option(None, "--region", "-r", help="First-level region (code or name, e.g. IL or Illinois), "
+                                                      "to pick among same-named towns of a country.")
 KOpt = typer.Option(10, "--k", "-k", help="How many candidates.")
 DomesticOpt = typer.Option(False, "--include-domestic", help="Also suggest towns in the same country.")
 CountriesOpt = typer.Option(None, "--countries", help="Only these countries (comma-separated ISO codes).")
@@ -87,6 +104,7 @@ HistoryModeOpt = typer.Option("alike", "--history", help="alike: towns with the 
 def recommend(
     city: str = typer.Argument(..., help="Town name (any language GeoNames knows), 'name, CC' or a GeoNames id."),
     country: Optional[str] = CountryOpt,
+    region: Optional[str] = RegionOpt,
     k: int = KOpt,
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
@@ -107,7 +125,7 @@ def recommend(
     if fmt not in ("table", "json", "csv"):
         raise InvalidInput(f"--format must be table, json or csv, got {fmt!r}")
     m = _matcher(partnerships, profiles, industry_mode=industry, history_mode=history)
-    recs = m.recommend(city, country=country, k=k, mutual=mutual, **_filters(
+    recs = m.recommend(city, country=country, region=region, k=k, mutual=mutual, **_filters(
         include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
         max_population, max_distance))
     query = recs.query
@@ -182,30 +200,123 @@ def batch(
         raise InvalidInput("no query town could be resolved; nothing to rank")
     started = time.time()
     with _progress(len(qs.rows)) as advance:
-        n = run_batch(m, qs, out, k=k, fmt=fmt, jobs=jobs, resume=resume, progress=advance, backend=backend,
-                      scheduler=scheduler, include_domestic=include_domestic, countries=countries,
-                      exclude_countries=exclude_countries, min_population=candidate_min_population,
-                      max_distance_km=max_distance)
-    _err(f"wrote {n:,} rows for {len(qs.rows):,} towns to {out} in {time.time() - started:.1f}s"
-         + (f" ({len(qs.skipped)} query rows skipped)" if qs.skipped else ""))
+        result = run_batch(m, qs, out, k=k, fmt=fmt, jobs=jobs, resume=resume, progress=advance,
+                           backend=backend, scheduler=scheduler, include_domestic=include_domestic,
+                           countries=countries, exclude_countries=exclude_countries,
+                           min_population=candidate_min_population, max_distance_km=max_distance)
+    took = time.time() - started
+    _err(f"wrote {result.rows:,} rows for {len(qs.rows):,} towns to {out} in {took:.1f}s "
+         f"({len(qs.rows) / max(took, 1e-9):,.1f} towns/s)"
+         + (f"; {len(qs.skipped)} query rows skipped" if qs.skipped else ""))
+    empty = result.without_candidates
+    if empty:
+        _err(f"{_towns(len(empty))} {'has' if len(empty) == 1 else 'have'} no candidate under these filters, "
+             "so no rows:")
+        for line in empty[:10]:
+            _err(f"  {line}")
+        if len(empty) > 10:
+            _err(f"  ... and {len(empty) - 10:,} more")
+
+
+@app.command()
+def match(
+    seekers: Path = typer.Argument(..., help="CSV of towns seeking partners: a geonameid column, or city,country "
+                                             "(and region) columns."),
+    others: Optional[Path] = typer.Option(None, "--with", help="A second list (same columns): the towns of SEEKERS "
+                                                                "then pair only with these."),
+    out: Path = typer.Option(..., "--out", "-o", help="PAIRS.csv to write: one row per pair."),
+    max_partners: int = typer.Option(1, "--max-partners", help="Most partners any town takes."),
+    min_score: Optional[float] = typer.Option(None, "--min-score", help="Least mutual fit of a pair, on the log "
+                                                                        "scale of the score column (e.g. -2)."),
+    allow_same_country: bool = typer.Option(False, "--allow-same-country", help="Also pair towns of one country."),
+    partnerships: Optional[str] = PartnershipsOpt,
+    profiles: Optional[Path] = ProfilesOpt,
+):
+    """Pair towns that seek partners (one list, or two lists across) for the best total mutual fit."""
+    import csv
+
+    from ..io import atomic_path
+    from ..matching import PAIR_COLUMNS
+    from .batch import read_queries
+
+    if not out.parent.exists():  # before the model loads, not after
+        raise InvalidInput(f"output folder does not exist: {out.parent}")
+    m = _matcher(partnerships, profiles)
+    lists = []
+    for path in (seekers, others):
+        if path is None:
+            continue
+        qs = read_queries(path, m)
+        for line in qs.skipped[:20]:
+            _err(f"skipped {path.name} {line}")
+        if len(qs.skipped) > 20:
+            _err(f"... and {len(qs.skipped) - 20} more rows of {path.name} skipped")
+        if not qs.rows:
+            raise InvalidInput(f"no town of {path} could be resolved; nothing to pair")
+        lists.append([m.cities_.city(r) for r in qs.rows])
+    started = time.time()
+    with _progress(len(lists[0]) + 1, "towns", "matching") as advance:
+        pairs = m.match(lists[0], lists[1] if len(lists) > 1 else None, max_partners=max_partners,
+                        min_score=min_score, allow_same_country=allow_same_country, progress=advance)
+    with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=PAIR_COLUMNS)
+        w.writeheader()
+        for p in pairs:
+            w.writerow(p.to_row())
+    _err(f"wrote {len(pairs):,} pairs to {out} in {time.time() - started:.1f}s"
+         + (f" (mean fit {sum(p.fit for p in pairs) / len(pairs):.0f}%)" if pairs else ""))
+    if pairs.unmatched:
+        names = ", ".join(f"{c.name} ({c.country})" for c in pairs.unmatched[:10])
+        more = f" and {len(pairs.unmatched) - 10:,} more" if len(pairs.unmatched) > 10 else ""
+        _err(f"{_towns(len(pairs.unmatched))} without a partner: {names}{more}")
+    if pairs.note:
+        _err(pairs.note.replace("lower min_score", "lower --min-score"))
 
 
 class _progress:
-    """A rich progress bar on a terminal; silent otherwise."""
+    """Progress of a long run on stderr: a rich bar with throughput and time left on a
+    terminal; otherwise (a log file, a pipe) a plain line every ``every`` seconds.
 
-    def __init__(self, total):
-        self.total = total
+    Used as ``with _progress(total, "towns") as advance: ... advance(done)``; ``advance(done, total)``
+    also sets a total learnt on the way.
+    """
+
+    def __init__(self, total, unit="towns", label="ranking", every=30.0):
+        self.total, self.unit, self.label, self.every = total, unit, label, every
         self.bar = None
 
     def __enter__(self):
+        self.started = self.last = time.monotonic()
         if sys.stderr.isatty():
-            from rich.progress import Progress
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
+            from rich.text import Text
 
-            self.bar = Progress(transient=True)
+            unit = self.unit
+
+            class Speed(ProgressColumn):
+                def render(self, task):
+                    return Text(f"{task.speed:,.1f} {unit}/s" if task.speed else f"- {unit}/s")
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Speed(),
+                                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)
             self.bar.start()
-            task = self.bar.add_task("ranking", total=self.total)
-            return lambda done: self.bar.update(task, completed=done)
-        return lambda done: None
+            task = self.bar.add_task(self.label, total=self.total)
+            return lambda done, total=None: self.bar.update(task, completed=done, total=total or self.total)
+        return self._line
+
+    def _line(self, done, total=None):
+        self.total = total or self.total
+        now = time.monotonic()
+        if now - self.last < self.every or done >= self.total:
+            return
+        self.last = now
+        rate = done / max(now - self.started, 1e-9)
+        eta = (self.total - done) / rate if rate > 0 else float("inf")
+        left = f"{int(eta // 3600)}:{int(eta % 3600 // 60):02d}:{int(eta % 60):02d}" if eta < float("inf") else "?"
+        _err(f"{self.label}: {done:,}/{self.total:,} {self.unit} ({rate:,.1f} {self.unit}/s, ETA {left})")
 
     def __exit__(self, *exc):
         if self.bar is not None:
@@ -228,11 +339,20 @@ def report(
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
     include_domestic: bool = DomesticOpt,
+    countries: Optional[str] = CountriesOpt,
+    exclude_countries: Optional[str] = ExCountriesOpt,
+    continents: Optional[str] = ContinentsOpt,
+    exclude_continents: Optional[str] = ExContinentsOpt,
+    min_population: Optional[float] = MinPopOpt,
+    max_population: Optional[float] = MaxPopOpt,
+    max_distance: Optional[float] = MaxDistOpt,
 ):
     """Write a self-contained HTML report: per town, its profile, candidates, reasons and a map."""
     from .batch import read_queries
     from .report import write_html_report
 
+    flt = CandidateFilter.make(**_filters(include_domestic, countries, exclude_countries, continents,
+                                          exclude_continents, min_population, max_population, max_distance))
     m = _matcher(partnerships, profiles)
     qs = read_queries(queries, m)
     for line in qs.skipped[:20]:
@@ -242,9 +362,12 @@ def report(
     if len(qs.rows) > 2000:
         raise InvalidInput(f"{len(qs.rows):,} towns is too many for one page; use `sistermatch batch` for large reports")
     sections = []
-    flt = CandidateFilter.make(include_domestic=include_domestic)
-    for row, recs in zip(qs.rows, m.recommend_rows(qs.rows, k, flt)):
+    # Each section's Recommendations carries its note: a town without candidates shows
+    # which filter to widen instead of an empty table.
+    for recs in m.recommend_rows(qs.rows, k, flt):
         sections.append((recs.query, m.profile(recs.query), recs))
+        if recs.note:
+            _err(f"{recs.query.name} ({recs.query.country}): {recs.note}")
     write_html_report(html, sections, _stamp(m, k))
     _err(f"wrote the report for {len(sections)} towns to {html}")
 
@@ -280,19 +403,23 @@ def serve(
 
 @app.command()
 def evaluate(
-    partnerships: Path = typer.Option(..., "--partnerships", "-p", help="Training partnerships CSV."),
+    partnerships: str = typer.Option(..., "--partnerships", "-p",
+                                     help="Training partnerships CSV, or 'none' to rank from profiles alone."),
     test: Path = typer.Option(..., "--test", help="Held-out partnerships CSV (same columns)."),
     max_queries: Optional[int] = typer.Option(None, "--max-queries", help="Sample at most this many query towns per group."),
     model: str = typer.Option("two_stage", "--model", help="two_stage or hand."),
 ):
     """Print ranking metrics (Hits@10/50/100, MRR, median rank) of held-out pairs as JSON."""
+    from types import SimpleNamespace
+
     import numpy as np
 
     from ..evaluation import evaluate as run_eval
     from ..partnerships import load_partnerships
 
     m = _matcher(partnerships, model=model, quiet=True)
-    test_graph, report = load_partnerships(test, m.cities_, m.resolver_)
+    # The test file's towns are found as the matcher finds any town typed by a user.
+    test_graph, report = load_partnerships(test, m.cities_, SimpleNamespace(resolve=m.row))
     pairs = np.concatenate([test_graph.edges, test_graph.edges[:, ::-1]])
     result = run_eval(m, pairs, max_queries=max_queries)
     result["test_file"] = report.summary()
@@ -303,15 +430,14 @@ def evaluate(
 def profile(
     city: str = typer.Argument(..., help="Town name, 'name, CC' or GeoNames id."),
     country: Optional[str] = CountryOpt,
+    region: Optional[str] = RegionOpt,
     profiles: Optional[Path] = ProfilesOpt,
     fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
 ):
     """Print everything known about a town's profile, each fact with its source."""
-    from ..engine import Matcher
-
     if fmt not in ("text", "json"):
         raise InvalidInput(f"--format must be text or json, got {fmt!r}")
-    p = Matcher(profiles=profiles).profile(city, country)
+    p = new_matcher(profiles=profiles).profile(city, country, region=region)
     if fmt == "json":
         typer.echo(json.dumps(p.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -330,9 +456,7 @@ def profile(
 @app.command("data-stats")
 def data_stats(fmt: str = typer.Option("text", "--format", "-f", help="text or json.")):
     """Print how many cities carry each profile aspect and each tag."""
-    from ..engine import Matcher
-
-    stats = Matcher().data_stats()
+    stats = new_matcher().data_stats()
     if fmt == "json":
         typer.echo(json.dumps(stats, indent=2))
         return
@@ -349,8 +473,11 @@ def explain(
     city: str = typer.Argument(..., help="Your town: name, 'name, CC' or GeoNames id."),
     candidate: str = typer.Argument(..., help="The town you have in mind: name, 'name, CC' or GeoNames id."),
     country: Optional[str] = CountryOpt,
+    region: Optional[str] = RegionOpt,
     candidate_country: Optional[str] = typer.Option(None, "--candidate-country",
                                                     help="ISO code of the candidate's country."),
+    candidate_region: Optional[str] = typer.Option(None, "--candidate-region",
+                                                   help="First-level region of the candidate (code or name)."),
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
     include_domestic: bool = DomesticOpt,
@@ -367,7 +494,8 @@ def explain(
     if fmt not in ("text", "json"):
         raise InvalidInput(f"--format must be text or json, got {fmt!r}")
     m = _matcher(partnerships, profiles)
-    e = m.explain(city, candidate, country=country, candidate_country=candidate_country, **_filters(
+    e = m.explain(city, candidate, country=country, candidate_country=candidate_country, region=region,
+                  candidate_region=candidate_region, **_filters(
         include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
         max_population, max_distance))
     if fmt == "json":
@@ -391,9 +519,10 @@ def version():
 
 
 def main(argv=None):
-    """Entry point: run the CLI, turning every user error into one line and exit code 2."""
+    """Entry point: run the CLI; a usage error prints click's usage message, any other error
+    a user can cause one line ``error: ...``; both exit with code 2, never a traceback."""
     try:
-        app(args=argv, prog_name="sistermatch", standalone_mode=False)
+        rv = app(args=argv, prog_name="sistermatch", standalone_mode=False)
     except MatcherError as exc:
         _err(f"error: {exc}")
         sys.exit(EXIT_USAGE)
@@ -403,16 +532,19 @@ def main(argv=None):
     except OSError as exc:
         _err(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "))
         sys.exit(EXIT_USAGE)
-    except Exception as exc:  # click's usage errors and aborts
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            _err(f"error: {exc.format_message()}")
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            _err("aborted")
-            sys.exit(1)
-        raise
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _err("aborted")
+        sys.exit(1)
+    except typer.TyperException as exc:
+        # typer vendors its own click, so these are not ``click.ClickException``: usage
+        # errors (missing argument, bad value, unknown option or command with typer's
+        # "Did you mean") print "Usage: ..." and "Error: ..." as click does in standalone mode.
+        exc.show()
+        sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
+    if isinstance(rv, int) and rv:  # --help and the like return their exit code
+        sys.exit(rv)
 
 
 if __name__ == "__main__":  # pragma: no cover
