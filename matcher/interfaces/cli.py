@@ -391,10 +391,10 @@ def serve(
                                     help="One JSON line per request on stderr."),
 ):
     """Serve the JSON API (docs at /docs) and the web page (at /) for city officers."""
-    from .service import _cores, serve as run_server
+    from .service import default_workers, serve as run_server
 
     m = _matcher(partnerships, profiles)
-    n = workers or _cores()
+    n = workers or default_workers()
     _err(f"serving on http://{host}:{port}/ with {n} worker{'s' if n > 1 else ''} (API docs at /docs); "
          "Ctrl-C stops")
     run_server(m, host=host, port=port, workers=n, meta=_stamp(m, None), log_requests=access_log,

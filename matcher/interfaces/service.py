@@ -45,7 +45,7 @@ from .schemas import (BatchOut, CitiesOut, ExplanationOut, HealthOut, ProfileOut
                       error_responses)
 from .throttle import ACCESS_LOGGER, AccessLog, AnswerCache, Overloaded, RankingLimiter, RankingPool
 
-__all__ = ["create_app", "serve", "ERROR_STATUS", "MAX_K", "MAX_BATCH", "MAX_BATCH_ROWS", "MAX_TEXT", "MAX_LIMIT",
+__all__ = ["create_app", "serve", "default_workers", "ERROR_STATUS", "MAX_K", "MAX_BATCH", "MAX_BATCH_ROWS", "MAX_TEXT", "MAX_LIMIT",
            "MAX_BODY_BYTES"]
 
 MAX_K = 500
@@ -523,7 +523,7 @@ def serve(matcher, host="127.0.0.1", port=8000, workers=None, meta=None, log_req
     """
     import uvicorn
 
-    workers = workers or _cores()
+    workers = workers or default_workers()
     if workers < 1:
         raise InvalidInput(f"workers must be at least 1, got {workers}")
     if limits.get("max_waiting") is None:
@@ -549,7 +549,8 @@ def serve(matcher, host="127.0.0.1", port=8000, workers=None, meta=None, log_req
             numerics.restore_original_limits()
 
 
-def _cores():
+def default_workers():
+    """The number of cores this process may use: one ranking process each."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
