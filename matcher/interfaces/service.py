@@ -45,8 +45,8 @@ from .schemas import (BatchOut, CitiesOut, ExplanationOut, HealthOut, ProfileOut
                       error_responses)
 from .throttle import ACCESS_LOGGER, AccessLog, AnswerCache, Overloaded, RankingLimiter, RankingPool
 
-__all__ = ["create_app", "serve", "default_workers", "ERROR_STATUS", "MAX_K", "MAX_BATCH", "MAX_BATCH_ROWS", "MAX_TEXT", "MAX_LIMIT",
-           "MAX_BODY_BYTES"]
+__all__ = ["create_app", "serve", "default_workers", "ERROR_STATUS", "MAX_K", "MAX_BATCH", "MAX_BATCH_ROWS",
+           "MAX_TEXT", "MAX_LIMIT", "MAX_BODY_BYTES"]
 
 MAX_K = 500
 MAX_BATCH = 1_000
