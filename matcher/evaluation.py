@@ -3,6 +3,7 @@
 import numpy as np
 
 from .partnerships import PartnershipGraph
+from .ranking import CandidateFilter
 
 __all__ = ["split_partnerships", "evaluate", "HITS_AT"]
 
@@ -77,13 +78,13 @@ def evaluate(matcher, test_pairs, include_domestic=False, max_queries=None, seed
     target_twinned = []
     for name, qs in zip(("warm", "cold"), chosen):
         for q in qs:
-            targets = directed[directed[:, 0] == q, 1]
-            mask = np.ones(len(cities), dtype=bool)
-            mask[q] = False
-            mask[graph.partners(q)] = False
-            if not include_domestic:
-                mask &= cities.country != cities.country[q]
+            mask = CandidateFilter(include_domestic=include_domestic).mask(cities, q, graph.partners(q))
             cand = np.flatnonzero(mask)
+            # A held-out pair that is also a training pair is no test: its target is no candidate.
+            targets = directed[directed[:, 0] == q, 1]
+            targets = targets[mask[targets]]
+            if not len(targets):
+                continue
             scores = matcher.score_rows(q, cand)
             pos = np.searchsorted(cand, targets)
             for t in scores[pos]:

@@ -10,7 +10,7 @@ from .linear import LogisticRanker
 
 __all__ = ["ShortlistRanker", "DEFAULT_PRIORS"]
 
-DEFAULT_PRIORS = {"name.same_name_rarity": 4.0}
+DEFAULT_PRIORS = {"name.same_name_rarity": 10.0}
 """Fixed log-odds added per unit of a column, on top of what is learned.
 
 Reasons people give for twinning that are rare in any partnerships file cannot be

@@ -108,3 +108,9 @@ def test_evaluate_include_domestic_counts_domestic_pairs(cities, fitted):
     pairs = np.array([[row(1), row(2)], [row(1), row(9)]])  # Coventry-London is domestic
     assert evaluate(fitted, pairs)["all"]["pairs"] == 1
     assert evaluate(fitted, pairs, include_domestic=True)["all"]["pairs"] == 2
+
+
+def test_held_out_pairs_that_are_training_pairs_are_skipped(cities, graph, fitted):
+    # Passing the training file as the test file must not crash: those pairs are no test.
+    out = evaluate(fitted, np.concatenate([graph.edges, graph.edges[:, ::-1]]))
+    assert out["all"]["pairs"] == 0
