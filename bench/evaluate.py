@@ -31,8 +31,9 @@ MODELS = {
     "shortlist (default)": dict(model="shortlist", aspects=ALL_ASPECTS),
     "shortlist 1000": dict(model=ShortlistRanker(shortlist=1000), aspects=ALL_ASPECTS),
     "shortlist segmented": dict(model=ShortlistRanker(first=SegmentedRanker()), aspects=ALL_ASPECTS),
-    "shortlist segmented 1000": dict(model=ShortlistRanker(first=SegmentedRanker(), shortlist=1000),
-                                     aspects=ALL_ASPECTS),
+    "shortlist segmented 1000": dict(
+        model=ShortlistRanker(first=SegmentedRanker(), shortlist=1000), aspects=ALL_ASPECTS
+    ),
 }
 
 
@@ -61,7 +62,10 @@ def main():
         results[name] = r
         print(f"  {name}: fit {fit_s:.1f}s, eval {r['eval_ms_per_query']} ms/query", flush=True)
     base = results.get("population only")
-    header = f"{'model':<26}{'group':<6}{'pairs':>7}{'H@10':>8}{'H@50':>8}{'H@100':>8}{'MRR':>8}{'median':>9}{'H@10 ratio':>12}"
+    header = (
+        f"{'model':<26}{'group':<6}{'pairs':>7}{'H@10':>8}{'H@50':>8}{'H@100':>8}{'MRR':>8}{'median':>9}"
+        f"{'H@10 ratio':>12}"
+    )
     print("\n" + header + "\n" + "-" * len(header))
     for name, r in results.items():
         for group in ("warm", "cold"):
@@ -69,8 +73,10 @@ def main():
             ratio = ""
             if base and base[group].get("hits@10"):
                 ratio = f"{g['hits@10'] / base[group]['hits@10']:.1f}x"
-            print(f"{name:<26}{group:<6}{g['pairs']:>7}{g['hits@10']:>8.1%}{g['hits@50']:>8.1%}{g['hits@100']:>8.1%}"
-                  f"{g['mrr']:>8.3f}{g['median_rank']:>9.0f}{ratio:>12}")
+            print(
+                f"{name:<26}{group:<6}{g['pairs']:>7}{g['hits@10']:>8.1%}{g['hits@50']:>8.1%}{g['hits@100']:>8.1%}"
+                f"{g['mrr']:>8.3f}{g['median_rank']:>9.0f}{ratio:>12}"
+            )
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(results, fh, indent=2)

@@ -106,8 +106,13 @@ class Pool:
         return self.c.rows_named(fold(name))
 
     def place(self, name, country, admin1):
-        rows = [r for r in self.named(name) if self.codes[r] == country and (not admin1 or self.c.admin1[r] == admin1)
-                and self.c.folded_name[r] == fold(name)]
+        rows = [
+            r
+            for r in self.named(name)
+            if self.codes[r] == country
+            and (not admin1 or self.c.admin1[r] == admin1)
+            and self.c.folded_name[r] == fold(name)
+        ]
         if not rows:
             raise SystemExit(f"handwritten place not in the pool: {name}, {country}, {admin1}")
         return max(rows, key=lambda r: self.c.population[r])
@@ -119,7 +124,7 @@ class Pool:
 
 
 def region_form(pool, rng, n):
-    """"<town> (<region name>)", "<town>, <code>": a town whose name recurs elsewhere but
+    """ "<town> (<region name>)", "<town>, <code>": a town whose name recurs elsewhere but
     not in its own region."""
     c, out = pool.c, []
     known = np.array([bool(pool.names.name(pool.codes[r], c.admin1[r])) for r in range(len(c))])
@@ -169,7 +174,7 @@ def parent_forms(pool, rng, n):
 
 
 def descriptor_form(pool, rng, n):
-    """"<town> (rural gmina)", "City of <town>" for towns of 5,000 people or more that no
+    """ "<town> (rural gmina)", "City of <town>" for towns of 5,000 people or more that no
     namesake outnumbers tenfold. Where a namesake is near its size the name alone is
     unclear, and a refusal is the right answer."""
     c, out = pool.c, []
@@ -187,12 +192,36 @@ def descriptor_form(pool, rng, n):
     return out
 
 
-ROMAN = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI",
-         "XVII", "XVIII", "XIX", "XX", "XXI", "XXII", "XXIII"]
+ROMAN = [
+    "",
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+    "XVIII",
+    "XIX",
+    "XX",
+    "XXI",
+    "XXII",
+    "XXIII",
+]
 
 
 def district_number_form(pool, rng, n):
-    """"Paris 16e", "Lyon 3e", "Budapest XIII" from the pool's numbered districts; "Prague 10",
+    """ "Paris 16e", "Lyon 3e", "Budapest XIII" from the pool's numbered districts; "Prague 10",
     "Wien 7" where the pool has no numbered entry (the city is meant)."""
     c, out = pool.c, []
     numbered = re.compile(r"^(?P<city>Paris|Lyon|Marseille) (?P<n>\d\d)\b|^Budapest (?P<r>[IVX]+)\. kerület$")
@@ -206,8 +235,12 @@ def district_number_form(pool, rng, n):
         else:
             k = int(m["n"])
             suffix = "er" if k == 1 else "e"
-            texts = [f"{m['city']} {k}{suffix}", f"{m['city']} {k}", f"{m['city']} {k}{suffix} arrondissement",
-                     f"{m['city']} {ROMAN[k]}{suffix}"]
+            texts = [
+                f"{m['city']} {k}{suffix}",
+                f"{m['city']} {k}",
+                f"{m['city']} {k}{suffix} arrondissement",
+                f"{m['city']} {ROMAN[k]}{suffix}",
+            ]
         out.append((texts[rng.integers(len(texts))], "", int(c.geonameid[r]), "district number"))
     for city, country, admin1, top in (("Prague", "CZ", "52", 22), ("Wien", "AT", "09", 23), ("Praha", "CZ", "52", 22)):
         row = pool.place("Vienna" if city == "Wien" else "Prague", country, admin1)
@@ -249,8 +282,10 @@ def main():
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     pool = Pool(load_cities())
-    rows = [(text, country, int(pool.c.geonameid[pool.place(*where)]), "public list")
-            for text, country, where in HANDWRITTEN]
+    rows = [
+        (text, country, int(pool.c.geonameid[pool.place(*where)]), "public list")
+        for text, country, where in HANDWRITTEN
+    ]
     rows += region_form(pool, rng, 70)
     rows += parent_forms(pool, rng, 75)
     rows += descriptor_form(pool, rng, 60)
@@ -259,8 +294,10 @@ def main():
     # Spreadsheets often carry a country column beside the town: fill it for a quarter of
     # the generated spellings (the handwritten ones say what they say).
     by_id = {int(g): r for r, g in enumerate(pool.c.geonameid)}
-    rows = [(text, pool.codes[by_id[gid]] if form != "public list" and rng.random() < 0.25 else country, gid, form)
-            for text, country, gid, form in rows]
+    rows = [
+        (text, pool.codes[by_id[gid]] if form != "public list" and rng.random() < 0.25 else country, gid, form)
+        for text, country, gid, form in rows
+    ]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)

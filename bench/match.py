@@ -41,8 +41,7 @@ def main():
     t = time.perf_counter()
     pairs = m.match(sides[0], sides[1], max_partners=1)
     took = time.perf_counter() - t
-    print(f"Matcher.match {args.n} x {args.n}: {took:.1f}s, {len(pairs)} pairs, "
-          f"{len(pairs.unmatched)} towns unmatched")
+    print(f"Matcher.match {args.n} x {args.n}: {took:.1f}s, {len(pairs)} pairs, {len(pairs.unmatched)} towns unmatched")
 
     # The same matrix again, to time its parts and to compare with greedy on equal terms.
     rows_a = [m.row(x) for x in sides[0]]
@@ -56,13 +55,19 @@ def main():
     greedy = greedy_pairs(scores)
     opt_mean = scores[best[:, 0], best[:, 1]].mean()
     greedy_mean = scores[greedy[:, 0], greedy[:, 1]].mean()
-    print(f"  mutual score matrix {t_scores:.1f}s, assignment {t_solve:.2f}s, "
-          f"reasons and alternatives {took - t_scores - t_solve:.1f}s (approx.)")
-    print(f"mean mutual score: optimal {opt_mean:.4f} (fit {100 * np.exp(opt_mean):.1f}%), "
-          f"greedy {greedy_mean:.4f} (fit {100 * np.exp(greedy_mean):.1f}%); "
-          f"{len(best)} vs {len(greedy)} pairs")
-    print(f"  match() mean score {pairs.mean_score:.4f} (it also leaves out pairs already twinned); "
-          f"optimal pairs not in greedy's: {len(set(map(tuple, best)) - set(map(tuple, greedy)))} of {len(best)}")
+    print(
+        f"  mutual score matrix {t_scores:.1f}s, assignment {t_solve:.2f}s, "
+        f"reasons and alternatives {took - t_scores - t_solve:.1f}s (approx.)"
+    )
+    print(
+        f"mean mutual score: optimal {opt_mean:.4f} (fit {100 * np.exp(opt_mean):.1f}%), "
+        f"greedy {greedy_mean:.4f} (fit {100 * np.exp(greedy_mean):.1f}%); "
+        f"{len(best)} vs {len(greedy)} pairs"
+    )
+    print(
+        f"  match() mean score {pairs.mean_score:.4f} (it also leaves out pairs already twinned); "
+        f"optimal pairs not in greedy's: {len(set(map(tuple, best)) - set(map(tuple, greedy)))} of {len(best)}"
+    )
     worst = np.sort(scores[best[:, 0], best[:, 1]])[:5]
     gworst = np.sort(scores[greedy[:, 0], greedy[:, 1]])[:5]
     print(f"  five worst pairs: optimal {np.round(worst, 2).tolist()}, greedy {np.round(gworst, 2).tolist()}")

@@ -72,8 +72,10 @@ def main():
             d = r[g]
             if not d["pairs"]:
                 continue
-            print(f"{reason:<10}{name:<12}{g:<6}{d['pairs']:>6}{d['hits@10']:>8.1%}{d['hits@50']:>8.1%}"
-                  f"{d['hits@100']:>8.1%}{d['median_rank']:>8.0f}")
+            print(
+                f"{reason:<10}{name:<12}{g:<6}{d['pairs']:>6}{d['hits@10']:>8.1%}{d['hits@50']:>8.1%}"
+                f"{d['hits@100']:>8.1%}{d['median_rank']:>8.0f}"
+            )
 
 
 if __name__ == "__main__":

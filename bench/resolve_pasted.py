@@ -71,8 +71,10 @@ def main():
         print(f"{form:18}{n:>5}" + "".join(f"{100 * c[o] / n:>10.1f}%" for o in OUTCOMES))
     print("rules that picked the right town: " + ", ".join(f"{k} {v}" for k, v in rules.most_common()))
     ms = sorted(1000 * t for t in times)
-    print(f"resolve latency over {len(ms)} spellings: median {statistics.median(ms):.2f} ms, "
-          f"p95 {ms[int(0.95 * (len(ms) - 1))]:.2f} ms, max {ms[-1]:.1f} ms")
+    print(
+        f"resolve latency over {len(ms)} spellings: median {statistics.median(ms):.2f} ms, "
+        f"p95 {ms[int(0.95 * (len(ms) - 1))]:.2f} ms, max {ms[-1]:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -65,13 +65,26 @@ def pick_towns(n, min_population, warmup, seed=0):
 
 def start_server(port, partnerships, workers, max_waiting, timeout, start_timeout):
     """``sistermatch serve`` in a process of its own; returns it once ``/health`` answers."""
-    cmd = [sys.executable, "-c", "from sistermatch.interfaces.cli import main; main()", "serve",
-           "--host", HOST, "--port", str(port), "--workers", str(workers), "--partnerships", partnerships,
-           "--timeout", str(timeout), "--no-access-log"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from sistermatch.interfaces.cli import main; main()",
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--partnerships",
+        partnerships,
+        "--timeout",
+        str(timeout),
+        "--no-access-log",
+    ]
     if max_waiting is not None:
         cmd += ["--max-waiting", str(max_waiting)]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              start_new_session=True)
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
     started = time.monotonic()
     while time.monotonic() - started < start_timeout:
         if server.poll() is not None:
@@ -204,8 +217,9 @@ def main(argv=None):
 
     towns, warm = pick_towns(args.towns, args.min_population, warmup=4 * args.workers)
     port = _free_port()
-    server, health, start_s = start_server(port, args.partnerships, args.workers, args.max_waiting, args.timeout,
-                                           args.start_timeout)
+    server, health, start_s = start_server(
+        port, args.partnerships, args.workers, args.max_waiting, args.timeout, args.start_timeout
+    )
     try:
         run_load(port, warm, 2 * args.workers, 1, args.k, 120, args.client_timeout)  # first-request costs
         cpu0 = tree_cpu_s(server.pid)
@@ -217,13 +231,17 @@ def main(argv=None):
 
     ok, wall, statuses = result["ok"], result["wall"], result["statuses"]
     n = sum(statuses.values())
-    print(f"server: {health['model']}, {health['cities']:,} cities, {health['partnerships']:,} partnerships "
-          f"({health['meta']['partnerships']}); {args.workers} workers, up in {start_s:.1f} s; "
-          f"{after['queue']['max_running']} running + {after['queue']['max_waiting']} waiting, "
-          f"wait timeout {args.timeout:g} s")
-    print(f"{args.clients} clients, {args.towns} distinct towns of {args.min_population:,.0f}+ people x "
-          f"{args.rounds} round(s), k={args.k}: {n} requests in {wall:.1f} s; "
-          f"throughput {len(ok) / wall:.1f} answers/s; cache hits {result['hits']}")
+    print(
+        f"server: {health['model']}, {health['cities']:,} cities, {health['partnerships']:,} partnerships "
+        f"({health['meta']['partnerships']}); {args.workers} workers, up in {start_s:.1f} s; "
+        f"{after['queue']['max_running']} running + {after['queue']['max_waiting']} waiting, "
+        f"wait timeout {args.timeout:g} s"
+    )
+    print(
+        f"{args.clients} clients, {args.towns} distinct towns of {args.min_population:,.0f}+ people x "
+        f"{args.rounds} round(s), k={args.k}: {n} requests in {wall:.1f} s; "
+        f"throughput {len(ok) / wall:.1f} answers/s; cache hits {result['hits']}"
+    )
     p = percentiles(ok)
     print(f"answered (200): {len(ok)}; latency ms p50 {p['p50']}  p95 {p['p95']}  p99 {p['p99']}  max {p['max']}")
     if result["refused"]:
@@ -231,10 +249,12 @@ def main(argv=None):
         print(f"refused (503): {len(result['refused'])}; latency ms p50 {r['p50']}  p99 {r['p99']}  max {r['max']}")
     pool = after["pool"]
     split = pool["answers_by_process"] if pool else "one process"
-    print(f"server CPU: {cpu.sum():.1f} s over {wall:.1f} s ({cpu.sum() / wall:.2f} of {os.cpu_count()} cores); "
-          f"per request {1000 * cpu[0] / max(n, 1):.1f} ms in the HTTP process + "
-          f"{1000 * cpu[1] / max(n, 1):.1f} ms in ranking processes; answers by ranking process (incl. warm-up): "
-          f"{split}")
+    print(
+        f"server CPU: {cpu.sum():.1f} s over {wall:.1f} s ({cpu.sum() / wall:.2f} of {os.cpu_count()} cores); "
+        f"per request {1000 * cpu[0] / max(n, 1):.1f} ms in the HTTP process + "
+        f"{1000 * cpu[1] / max(n, 1):.1f} ms in ranking processes; answers by ranking process (incl. warm-up): "
+        f"{split}"
+    )
     errors = {str(s): c for s, c in sorted(statuses.items(), key=str) if s != 200}
     print(f"errors by status: {errors or 'none'}")
     return 1 if any(s not in (200, 503) for s in statuses) else 0

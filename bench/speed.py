@@ -34,8 +34,11 @@ def main():
         t = time.time()
         subprocess.run(cmd, capture_output=True, check=True)
         walls.append(time.time() - t)
-    print(f"CLI recommend, fresh process: median {statistics.median(walls):.2f}s (runs: "
-          + ", ".join(f"{w:.2f}" for w in walls) + ")")
+    print(
+        f"CLI recommend, fresh process: median {statistics.median(walls):.2f}s (runs: "
+        + ", ".join(f"{w:.2f}" for w in walls)
+        + ")"
+    )
 
     from sistermatch import Matcher
     from sistermatch.interfaces.batch import QuerySet, run_batch
@@ -60,8 +63,10 @@ def main():
         t = time.time()
         n = run_batch(m, QuerySet(tuple(int(r) for r in rows)), out, k=args.k, jobs=args.jobs).rows
         took = time.time() - t
-    print(f"batch {args.batch} towns, k={args.k}, jobs={args.jobs}: {took:.1f}s ({n:,} rows, "
-          f"{1000 * took / args.batch:.1f} ms/town)")
+    print(
+        f"batch {args.batch} towns, k={args.k}, jobs={args.jobs}: {took:.1f}s ({n:,} rows, "
+        f"{1000 * took / args.batch:.1f} ms/town)"
+    )
 
 
 if __name__ == "__main__":

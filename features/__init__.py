@@ -10,10 +10,24 @@ from .propensity import PropensityFeatures
 from .size import SizeFeatures
 from .two_sided import TwoSidedFeatures
 
-__all__ = ["FeatureBlock", "FeatureContext", "FeatureSet", "QueryBatch", "gather", "CountryFeatures",
-           "GeographyFeatures", "GraphFeatures", "NameFeatures", "ProfileFeatures", "SizeFeatures",
-           "TwoSidedFeatures", "PropensityFeatures",
-           "default_feature_set", "BASE_ASPECTS", "ALL_ASPECTS"]
+__all__ = [
+    "FeatureBlock",
+    "FeatureContext",
+    "FeatureSet",
+    "QueryBatch",
+    "gather",
+    "CountryFeatures",
+    "GeographyFeatures",
+    "GraphFeatures",
+    "NameFeatures",
+    "ProfileFeatures",
+    "SizeFeatures",
+    "TwoSidedFeatures",
+    "PropensityFeatures",
+    "default_feature_set",
+    "BASE_ASPECTS",
+    "ALL_ASPECTS",
+]
 
 BASE_ASPECTS = ("size", "geography", "name", "country", "graph", "two_sided", "propensity")
 ALL_ASPECTS = BASE_ASPECTS + ("profile",)

@@ -16,8 +16,16 @@ from scipy.spatial import cKDTree
 
 from sistermatch.geo import chord_km
 
-__all__ = ["FeatureContext", "QueryBatch", "FeatureBlock", "LinearScore", "gather", "lookup", "NEIGHBOURS_K",
-           "NEIGHBOUR_SCALE_KM"]
+__all__ = [
+    "FeatureContext",
+    "QueryBatch",
+    "FeatureBlock",
+    "LinearScore",
+    "gather",
+    "lookup",
+    "NEIGHBOURS_K",
+    "NEIGHBOUR_SCALE_KM",
+]
 
 NEIGHBOURS_K = 10
 NEIGHBOUR_SCALE_KM = 60.0
@@ -83,12 +91,8 @@ class FeatureContext:
         self.graph = graph
         self.profiles = profiles
         n, n_c = len(cities), len(cities.countries)
-        self.country_onehot = sp.csr_matrix(
-            (np.ones(n), (np.arange(n), cities.country)), shape=(n, n_c)
-        )
-        self.region_onehot = sp.csr_matrix(
-            (np.ones(n), (np.arange(n), cities.region)), shape=(n, cities.n_regions)
-        )
+        self.country_onehot = sp.csr_matrix((np.ones(n), (np.arange(n), cities.country)), shape=(n, n_c))
+        self.region_onehot = sp.csr_matrix((np.ones(n), (np.arange(n), cities.region)), shape=(n, cities.n_regions))
         a = graph.adjacency
         self.degree = graph.degree
         self.log_degree = np.log1p(self.degree)
@@ -325,7 +329,7 @@ class FeatureSet:
         score = LinearScore(batch.ctx)
         j = 0
         for b in self.blocks:
-            w = weights[j:j + len(b.columns)]
+            w = weights[j : j + len(b.columns)]
             j += len(b.columns)
             if w.any():
                 b.add_linear(batch, w, score)

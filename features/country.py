@@ -19,8 +19,15 @@ class CountryFeatures(FeatureBlock):
     """
 
     name = "country"
-    columns = ("same_language", "neighbour_countries", "country_pair_log", "country_pair_share",
-               "candidate_country_activity", "region_pair", "region_to_country")
+    columns = (
+        "same_language",
+        "neighbour_countries",
+        "country_pair_log",
+        "country_pair_share",
+        "candidate_country_activity",
+        "region_pair",
+        "region_to_country",
+    )
 
     def compute(self, batch, qpos, cand):
         ctx = batch.ctx
@@ -44,9 +51,14 @@ class CountryFeatures(FeatureBlock):
         q = int(batch.rows[0])
         cq, rq = c.country[q], c.region[q]
         pairs = ctx.country_pairs[cq]
-        score.country += (w[0] * c.shared_language[cq] + w[1] * c.countries.neighbours[cq] + w[2] * np.log1p(pairs)
-                          + w[3] * pairs / (ctx.country_degree[cq] + SMOOTHING)
-                          + w[4] * np.log1p(ctx.country_degree) + w[6] * np.log1p(ctx.region_country[rq]))
+        score.country += (
+            w[0] * c.shared_language[cq]
+            + w[1] * c.countries.neighbours[cq]
+            + w[2] * np.log1p(pairs)
+            + w[3] * pairs / (ctx.country_degree[cq] + SMOOTHING)
+            + w[4] * np.log1p(ctx.country_degree)
+            + w[6] * np.log1p(ctx.region_country[rq])
+        )
         if w[5]:
             row = ctx.region_pairs[rq]
             score.region[row.indices] += w[5] * np.log1p(row.data)

@@ -9,7 +9,6 @@ from .base import FeatureBlock
 __all__ = ["GeographyFeatures"]
 
 
-
 class GeographyFeatures(FeatureBlock):
     """Distance (log km), same continent, latitude gap (climate) and same hemisphere."""
 
@@ -35,8 +34,9 @@ class GeographyFeatures(FeatureBlock):
             km = great_circle_km(c.xyz, c.xyz[q])
             score.city += w[0] * np.log10(1.0 + km)
         if w[1]:
-            cont = batch.ctx.derived("country_continent", lambda ctx: np.unique(
-                ctx.cities.countries.continents, return_inverse=True)[1])
+            cont = batch.ctx.derived(
+                "country_continent", lambda ctx: np.unique(ctx.cities.countries.continents, return_inverse=True)[1]
+            )
             score.country += w[1] * (cont == cont[c.country[q]])
         if w[2]:
             score.city += (w[2] / 90.0) * np.abs(c.latitude[q] - c.latitude)
@@ -45,7 +45,7 @@ class GeographyFeatures(FeatureBlock):
 
     def describe(self, column, batch, qpos, cand, value):
         if column == "log_distance":
-            km = 10 ** value - 1
+            km = 10**value - 1
             return f"{km:,.0f} km apart"
         if column == "latitude_gap":
             return "similar climate (latitude)"

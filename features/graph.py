@@ -25,9 +25,18 @@ class GraphFeatures(FeatureBlock):
     """
 
     name = "graph"
-    columns = ("candidate_degree", "common_partners", "adamic_adar", "partners_in_country",
-               "partners_in_region", "two_hop_in_country", "partner_centroid",
-               "neighbour_partner", "neighbour_country", "query_degree")
+    columns = (
+        "candidate_degree",
+        "common_partners",
+        "adamic_adar",
+        "partners_in_country",
+        "partners_in_region",
+        "two_hop_in_country",
+        "partner_centroid",
+        "neighbour_partner",
+        "neighbour_country",
+        "query_degree",
+    )
 
     def compute(self, batch, qpos, cand):
         ctx = batch.ctx
@@ -35,8 +44,9 @@ class GraphFeatures(FeatureBlock):
         s = batch.partners
         one = len(batch) == 1
         p = 0 if one else qpos
-        aa = batch.cached("adamic_adar", lambda: (s.multiply(ctx.adamic_adar_weight[None, :]).tocsr()
-                                                  @ ctx.graph.adjacency).tocsr())
+        aa = batch.cached(
+            "adamic_adar", lambda: (s.multiply(ctx.adamic_adar_weight[None, :]).tocsr() @ ctx.graph.adjacency).tocsr()
+        )
         in_country = batch.cached("in_country", lambda: np.asarray((s @ ctx.country_onehot).todense()))
         in_region = batch.cached("in_region", lambda: (s @ ctx.region_onehot).tocsr())
         two_country = batch.cached("two_country", lambda: np.asarray((batch.two_hop @ ctx.country_onehot).todense()))

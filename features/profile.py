@@ -49,8 +49,16 @@ class ProfileFeatures(FeatureBlock):
     """
 
     name = "profile"
-    columns = ("industry_overlap", "industry_known", "history_overlap", "historic_country_tie",
-               "alliance_tie", "diaspora_in_query", "diaspora_in_candidate", "diaspora_city")
+    columns = (
+        "industry_overlap",
+        "industry_known",
+        "history_overlap",
+        "historic_country_tie",
+        "alliance_tie",
+        "diaspora_in_query",
+        "diaspora_in_candidate",
+        "diaspora_city",
+    )
 
     def __init__(self, industry_mode="alike", history_mode="alike"):
         self.industry_mode = industry_mode
@@ -105,8 +113,12 @@ class ProfileFeatures(FeatureBlock):
             hist = p.history_city @ p.history_weighted[q].toarray().ravel()
             score.city += w[2] * hist
         corridor = p.diaspora_corridor
-        score.country += (w[3] * p.group_shared[cq, :, 0] + w[4] * p.group_shared[cq, :, 1]
-                          + w[5] * np.log1p(corridor[:, cq]) / 10.0 + w[6] * np.log1p(corridor[cq]) / 10.0)
+        score.country += (
+            w[3] * p.group_shared[cq, :, 0]
+            + w[4] * p.group_shared[cq, :, 1]
+            + w[5] * np.log1p(corridor[:, cq]) / 10.0
+            + w[6] * np.log1p(corridor[cq]) / 10.0
+        )
         if w[7]:
             # The query is a centre of the candidate country's community, or the candidate of the query's.
             in_query = p.diaspora_city[q].toarray().ravel() > 0
@@ -145,9 +157,11 @@ class ProfileFeatures(FeatureBlock):
             kind = [p.group_names[j] for j in both]
             return f"{names[cq]} and {names[cc]}: {_pretty(kind[:4])}" if kind else None
         if column == "diaspora_in_query":
-            return f"about {format_population(p.diaspora_corridor[cc, cq], words=True)} people from {names[cc]} live in {names[cq]}"
+            people = format_population(p.diaspora_corridor[cc, cq], words=True)
+            return f"about {people} people from {names[cc]} live in {names[cq]}"
         if column == "diaspora_in_candidate":
-            return f"about {format_population(p.diaspora_corridor[cq, cc], words=True)} people from {names[cq]} live in {names[cc]}"
+            people = format_population(p.diaspora_corridor[cq, cc], words=True)
+            return f"about {people} people from {names[cq]} live in {names[cc]}"
         if column == "diaspora_city":
             if p.diaspora_city[q, cc]:
                 return f"community from {names[cc]} in {c.name[q]}"

@@ -49,8 +49,10 @@ class PropensityFeatures(FeatureBlock):
         ctx = batch.ctx
         p = ctx.propensity
         q = int(batch.rows[0])
-        static = ctx.derived(("propensity_static", tuple(w[[0, 1, 3]])), lambda x: (
-            w[0] * p.country_size_rate + w[1] * p.region_rate + w[3] * x.cities.is_region_centre))
+        static = ctx.derived(
+            ("propensity_static", tuple(w[[0, 1, 3]])),
+            lambda x: w[0] * p.country_size_rate + w[1] * p.region_rate + w[3] * x.cities.is_region_centre,
+        )
         score.city += static
         if w[2]:
             score.city += w[2] * p.size_affinity[p.size_class[q]][p.size_class]

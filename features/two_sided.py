@@ -27,8 +27,12 @@ class TwoSidedFeatures(FeatureBlock):
     """
 
     name = "two_sided"
-    columns = ("cand_partners_in_query_country", "cand_partners_in_query_region", "cand_partner_closeness",
-               "cand_partner_size_gap")
+    columns = (
+        "cand_partners_in_query_country",
+        "cand_partners_in_query_region",
+        "cand_partner_closeness",
+        "cand_partner_size_gap",
+    )
 
     def compute(self, batch, qpos, cand):
         ctx = batch.ctx
@@ -52,8 +56,10 @@ class TwoSidedFeatures(FeatureBlock):
         c = ctx.cities
         side = ctx.candidate_side
         q = int(batch.rows[0])
-        for weight, m, key in ((w[0], side.partner_country_csc, c.country[q]),
-                               (w[1], side.partner_region_csc, c.region[q])):
+        for weight, m, key in (
+            (w[0], side.partner_country_csc, c.country[q]),
+            (w[1], side.partner_region_csc, c.region[q]),
+        ):
             if weight:
                 col = m[:, key]
                 score.city[col.indices] += weight * np.log1p(col.data)

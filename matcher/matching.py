@@ -39,8 +39,20 @@ __all__ = ["Pair", "Matching", "optimal_pairs", "greedy_pairs", "match_towns", "
 N_ALTERNATIVES = 3
 """How many next-best partners each town of a pair lists."""
 
-PAIR_COLUMNS = ["geonameid_a", "name_a", "country_a", "geonameid_b", "name_b", "country_b", "score", "fit",
-                "distance_km", "reasons", "alternatives_a", "alternatives_b"]
+PAIR_COLUMNS = [
+    "geonameid_a",
+    "name_a",
+    "country_a",
+    "geonameid_b",
+    "name_b",
+    "country_b",
+    "score",
+    "fit",
+    "distance_km",
+    "reasons",
+    "alternatives_a",
+    "alternatives_b",
+]
 
 _BLOCK = 100  # towns of the first list per block of the score matrix: the unit of progress
 
@@ -79,15 +91,23 @@ class Pair:
 
     def to_row(self):
         """Flat row for the PAIRS.csv report (columns :data:`PAIR_COLUMNS`)."""
+
         def alts(items):
             return "; ".join(f"{c.name} ({c.country}) {s:.2f}" for c, s in items)
 
         return {
-            "geonameid_a": self.a.geonameid, "name_a": self.a.name, "country_a": self.a.country,
-            "geonameid_b": self.b.geonameid, "name_b": self.b.name, "country_b": self.b.country,
-            "score": round(self.score, 4), "fit": round(self.fit, 1), "distance_km": round(self.distance_km, 1),
+            "geonameid_a": self.a.geonameid,
+            "name_a": self.a.name,
+            "country_a": self.a.country,
+            "geonameid_b": self.b.geonameid,
+            "name_b": self.b.name,
+            "country_b": self.b.country,
+            "score": round(self.score, 4),
+            "fit": round(self.fit, 1),
+            "distance_km": round(self.distance_km, 1),
             "reasons": "; ".join(r.text for r in self.reasons),
-            "alternatives_a": alts(self.alternatives_a), "alternatives_b": alts(self.alternatives_b),
+            "alternatives_a": alts(self.alternatives_a),
+            "alternatives_b": alts(self.alternatives_b),
         }
 
 
@@ -186,13 +206,20 @@ def _milp_pairs(cost, allowed, spread, max_partners, one_list):
     e = np.arange(len(i))
     if one_list:
         # A town's capacity counts the pairs where it is either end.
-        incidence = csr_array((np.ones(2 * len(e)), (np.concatenate([i, j]), np.concatenate([e, e]))),
-                              shape=(n_a, len(e)))
+        incidence = csr_array(
+            (np.ones(2 * len(e)), (np.concatenate([i, j]), np.concatenate([e, e]))), shape=(n_a, len(e))
+        )
     else:
-        incidence = csr_array((np.ones(2 * len(e)), (np.concatenate([i, n_a + j]), np.concatenate([e, e]))),
-                              shape=(n_a + n_b, len(e)))
-    res = milp(c, constraints=LinearConstraint(incidence, 0, max_partners), integrality=np.ones(len(e)),
-               bounds=Bounds(0, 1), options={"mip_rel_gap": 0.0})
+        incidence = csr_array(
+            (np.ones(2 * len(e)), (np.concatenate([i, n_a + j]), np.concatenate([e, e]))), shape=(n_a + n_b, len(e))
+        )
+    res = milp(
+        c,
+        constraints=LinearConstraint(incidence, 0, max_partners),
+        integrality=np.ones(len(e)),
+        bounds=Bounds(0, 1),
+        options={"mip_rel_gap": 0.0},
+    )
     if res.x is None:  # pragma: no cover - the empty pairing is always feasible
         raise InvalidInput(f"the pairing could not be solved: {res.message}")
     chosen = np.flatnonzero(res.x > 0.5)
@@ -252,8 +279,14 @@ def _pair_reasons(matcher, a, b, include_domestic):
     """
     out, distance = [], None
     for q, c, side, limit in ((a, b, "query", 3), (b, a, "candidate", 2)):
-        e = matcher.explain(q, c, include_domestic=include_domestic, countries=[c.country],
-                            min_population=c.population, max_population=c.population)
+        e = matcher.explain(
+            q,
+            c,
+            include_domestic=include_domestic,
+            countries=[c.country],
+            min_population=c.population,
+            max_population=c.population,
+        )
         for r in e.reasons[:limit]:
             text = r.text if side == "query" else f"from {b.name}'s side: {r.text}"
             out.append(Reason(r.feature, r.contribution, text, side))
@@ -261,8 +294,16 @@ def _pair_reasons(matcher, a, b, include_domestic):
     return tuple(out), distance
 
 
-def match_towns(matcher, seekers_a, seekers_b=None, max_partners=1, min_score=None, allow_same_country=False,
-                progress=None, n_alternatives=N_ALTERNATIVES):
+def match_towns(
+    matcher,
+    seekers_a,
+    seekers_b=None,
+    max_partners=1,
+    min_score=None,
+    allow_same_country=False,
+    progress=None,
+    n_alternatives=N_ALTERNATIVES,
+):
     """Pair towns that seek partners so that the total mutual fit is best.
 
     See :meth:`Matcher.match`, which calls this; ``progress`` (optional) is called with
@@ -291,8 +332,10 @@ def match_towns(matcher, seekers_a, seekers_b=None, max_partners=1, min_score=No
         allowed &= ca[:, None] != cb[None, :]
         if not allowed.any():
             countries = ", ".join(sorted(set(ca) | set(cb)))
-            raise InvalidInput(f"every town is in {countries}, and towns of one country are not paired; "
-                               "pass --allow-same-country (allow_same_country=True) to pair them")
+            raise InvalidInput(
+                f"every town is in {countries}, and towns of one country are not paired; "
+                "pass --allow-same-country (allow_same_country=True) to pair them"
+            )
     index_b = {g: j for j, g in enumerate(gb)}
     for i, city in enumerate(towns_a):  # towns already twinned need no programme
         for p in matcher.partners(city):
@@ -311,9 +354,11 @@ def match_towns(matcher, seekers_a, seekers_b=None, max_partners=1, min_score=No
     pairs = optimal_pairs(scores, allowed, max_partners, one_list)
     note = None
     if len(pairs) == 0:
-        note = (f"no pair reaches the least score of {min_score:.2f} (the best pair scores {best:.2f}); "
-                "lower min_score" if min_score is not None and np.isfinite(best) else
-                "no pair may be formed: every pair is of one country or already twinned")
+        note = (
+            f"no pair reaches the least score of {min_score:.2f} (the best pair scores {best:.2f}); lower min_score"
+            if min_score is not None and np.isfinite(best)
+            else "no pair may be formed: every pair is of one country or already twinned"
+        )
     sym = allowed | allowed.T if one_list else allowed
     partner_sets_a = [set() for _ in towns_a]
     partner_sets_b = [set() for _ in towns_b]
@@ -334,16 +379,24 @@ def match_towns(matcher, seekers_a, seekers_b=None, max_partners=1, min_score=No
     for i, j in pairs[order]:
         a, b = towns_a[i], towns_b[j]
         reasons, distance = _pair_reasons(matcher, a, b, allow_same_country)
-        result.append(Pair(
-            a=a, b=b, score=float(scores[i, j]), distance_km=float(distance), reasons=reasons,
-            alternatives_a=alternatives(scores[i], sym[i], towns_b, partner_sets_a[i] | ({i} if one_list else set())),
-            alternatives_b=alternatives(scores[:, j], sym[:, j], towns_a,
-                                        partner_sets_b[j] | ({j} if one_list else set())),
-        ))
+        result.append(
+            Pair(
+                a=a,
+                b=b,
+                score=float(scores[i, j]),
+                distance_km=float(distance),
+                reasons=reasons,
+                alternatives_a=alternatives(
+                    scores[i], sym[i], towns_b, partner_sets_a[i] | ({i} if one_list else set())
+                ),
+                alternatives_b=alternatives(
+                    scores[:, j], sym[:, j], towns_a, partner_sets_b[j] | ({j} if one_list else set())
+                ),
+            )
+        )
     if progress:
         progress(total, total)
     paired = {c.geonameid for p in result for c in (p.a, p.b)}
     everyone = {c.geonameid: c for c in [*towns_a, *towns_b]}
     unmatched = tuple(c for g, c in everyone.items() if g not in paired)
     return Matching(tuple(result), unmatched=unmatched, note=note)
-

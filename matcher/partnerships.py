@@ -2,7 +2,6 @@
 
 import os
 from dataclasses import dataclass, field
-
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +10,15 @@ import scipy.sparse as sp
 from .errors import AmbiguousCity, CityNotFound, InvalidInput
 from .io import read_csv, require_columns
 
-__all__ = ["PartnershipGraph", "LoadReport", "load_partnerships", "partnerships_path_from_env", "BUNDLED",
-           "bundled_partnerships_path", "partnerships_source"]
+__all__ = [
+    "PartnershipGraph",
+    "LoadReport",
+    "load_partnerships",
+    "partnerships_path_from_env",
+    "BUNDLED",
+    "bundled_partnerships_path",
+    "partnerships_source",
+]
 
 ENV_VAR = "SISTERMATCH_PARTNERSHIPS"
 BUNDLED = "bundled"
@@ -54,7 +60,7 @@ class PartnershipGraph:
     def partners(self, row):
         """Rows partnered with ``row``."""
         a = self.adjacency
-        return a.indices[a.indptr[row]:a.indptr[row + 1]]
+        return a.indices[a.indptr[row] : a.indptr[row + 1]]
 
     def subgraph(self, keep):
         """The graph with only the edges where the boolean mask ``keep`` is true."""

@@ -85,16 +85,27 @@ class CandidateFilter:
             m[np.asarray(partners)] = False
             out.append(("partner", f"already a partner of {qname}", m))
         if not self.include_domestic:
-            out.append(("include_domestic", f"in the same country as {qname} (set include_domestic)",
-                        cities.country != cities.country[q]))
+            out.append(
+                (
+                    "include_domestic",
+                    f"in the same country as {qname} (set include_domestic)",
+                    cities.country != cities.country[q],
+                )
+            )
         if self.countries:
             keep = [countries.index_of(c) for c in self.countries]
-            out.append(("countries", f"not in {', '.join(self.countries)} (countries filter)",
-                        np.isin(cities.country, keep)))
+            out.append(
+                ("countries", f"not in {', '.join(self.countries)} (countries filter)", np.isin(cities.country, keep))
+            )
         if self.exclude_countries:
             drop = [countries.index_of(c) for c in self.exclude_countries]
-            out.append(("exclude_countries", f"in an excluded country ({', '.join(self.exclude_countries)})",
-                        ~np.isin(cities.country, drop)))
+            out.append(
+                (
+                    "exclude_countries",
+                    f"in an excluded country ({', '.join(self.exclude_countries)})",
+                    ~np.isin(cities.country, drop),
+                )
+            )
         if self.continents or self.exclude_continents:
             known = set(countries.continents)
             for c in self.continents + self.exclude_continents:
@@ -102,20 +113,45 @@ class CandidateFilter:
                     raise InvalidInput(f"unknown continent {c!r}; use one of {', '.join(sorted(known))}")
             cont = countries.continents[cities.country]
             if self.continents:
-                out.append(("continents", f"not in {', '.join(self.continents)} (continents filter)",
-                            np.isin(cont, list(self.continents))))
+                out.append(
+                    (
+                        "continents",
+                        f"not in {', '.join(self.continents)} (continents filter)",
+                        np.isin(cont, list(self.continents)),
+                    )
+                )
             if self.exclude_continents:
-                out.append(("exclude_continents", f"on an excluded continent ({', '.join(self.exclude_continents)})",
-                            ~np.isin(cont, list(self.exclude_continents))))
+                out.append(
+                    (
+                        "exclude_continents",
+                        f"on an excluded continent ({', '.join(self.exclude_continents)})",
+                        ~np.isin(cont, list(self.exclude_continents)),
+                    )
+                )
         if self.min_population is not None:
-            out.append(("min_population", f"fewer than {self.min_population:,.0f} people (min_population)",
-                        cities.population >= self.min_population))
+            out.append(
+                (
+                    "min_population",
+                    f"fewer than {self.min_population:,.0f} people (min_population)",
+                    cities.population >= self.min_population,
+                )
+            )
         if self.max_population is not None:
-            out.append(("max_population", f"more than {self.max_population:,.0f} people (max_population)",
-                        cities.population <= self.max_population))
+            out.append(
+                (
+                    "max_population",
+                    f"more than {self.max_population:,.0f} people (max_population)",
+                    cities.population <= self.max_population,
+                )
+            )
         if self.max_distance_km is not None:
-            out.append(("max_distance_km", f"farther than {self.max_distance_km:,.0f} km from {qname} "
-                        "(max_distance_km)", cities.distance_km(q) <= self.max_distance_km))
+            out.append(
+                (
+                    "max_distance_km",
+                    f"farther than {self.max_distance_km:,.0f} km from {qname} (max_distance_km)",
+                    cities.distance_km(q) <= self.max_distance_km,
+                )
+            )
         return out
 
     def mask(self, cities, query_row, partners=()):
@@ -143,8 +179,10 @@ class CandidateFilter:
         qname = str(cities.name[int(query_row)])
         if not names:
             return f"No town is left to suggest for {qname}."
-        return (f"No town passes the filters for {qname}; widen {' or '.join(names)}"
-                + (" (each alone leaves no town)." if len(alone) > 1 else "."))
+        return f"No town passes the filters for {qname}; widen {' or '.join(names)}" + (
+            " (each alone leaves no town)." if len(alone) > 1 else "."
+        )
+
 
 def check_k(k):
     try:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .geo import EARTH_RADIUS_KM
 from .errors import AmbiguousCity, CityNotFound, InvalidInput
+from .geo import EARTH_RADIUS_KM
 from .regions import region_names
 from .text import fold
 
@@ -37,31 +37,99 @@ SUGGEST_CUTOFF = 60.0
 SUGGEST_POOL = 20
 
 #: Rule names, in the order the rules are tried.
-RULES = ("geonames id", "exact", "alternate name", "region", "descriptor dropped", "district number",
-         "parent city", "merged name part", "qualifier ignored", "fuzzy")
+RULES = (
+    "geonames id",
+    "exact",
+    "alternate name",
+    "region",
+    "descriptor dropped",
+    "district number",
+    "parent city",
+    "merged name part",
+    "qualifier ignored",
+    "fuzzy",
+)
 
 # Words that say what kind of place a name is, not which one ("Hildesheim (district)").
-_DESCRIPTORS = frozenset(fold(w) for w in (
-    "district", "rural district", "urban district", "city", "town", "village", "county", "commune",
-    "municipality", "borough", "township", "parish", "gmina", "rural gmina", "urban gmina",
-    "urban-rural gmina", "city and county", "metropolitan borough", "county borough", "urban area",
-    "stadt", "gemeinde", "landkreis", "kreis", "markt", "comune", "municipio", "ville", "miasto",
-    "obec", "mesto", "město", "okres", "powiat", "kommune", "kommun", "city council", "town council",
-    "district council", "unitary authority", "local authority", "civil parish",
-))
+_DESCRIPTORS = frozenset(
+    fold(w)
+    for w in (
+        "district",
+        "rural district",
+        "urban district",
+        "city",
+        "town",
+        "village",
+        "county",
+        "commune",
+        "municipality",
+        "borough",
+        "township",
+        "parish",
+        "gmina",
+        "rural gmina",
+        "urban gmina",
+        "urban-rural gmina",
+        "city and county",
+        "metropolitan borough",
+        "county borough",
+        "urban area",
+        "stadt",
+        "gemeinde",
+        "landkreis",
+        "kreis",
+        "markt",
+        "comune",
+        "municipio",
+        "ville",
+        "miasto",
+        "obec",
+        "mesto",
+        "město",
+        "okres",
+        "powiat",
+        "kommune",
+        "kommun",
+        "city council",
+        "town council",
+        "district council",
+        "unitary authority",
+        "local authority",
+        "civil parish",
+    )
+)
 # Longest first, so that "rural gmina" goes whole rather than leaving "rural".
 _TRAILING_DESCRIPTORS = tuple(sorted(_DESCRIPTORS, key=lambda w: (-len(w), w)))
-_LEADING_DESCRIPTORS = tuple(fold(w) + " " for w in (
-    "city of", "town of", "village of", "borough of", "municipality of", "township of", "county of",
-    "gmina", "stadt", "landkreis", "comune di", "ville de", "miasto", "mesto", "město", "obec",
-    "municipio de", "municipio",
-))
+_LEADING_DESCRIPTORS = tuple(
+    fold(w) + " "
+    for w in (
+        "city of",
+        "town of",
+        "village of",
+        "borough of",
+        "municipality of",
+        "township of",
+        "county of",
+        "gmina",
+        "stadt",
+        "landkreis",
+        "comune di",
+        "ville de",
+        "miasto",
+        "mesto",
+        "město",
+        "obec",
+        "municipio de",
+        "municipio",
+    )
+)
 # Words between a city and its district number ("Bucharest Sector 3", "Paris 16e arrondissement").
 _DISTRICT_WORDS = frozenset({"sector", "district", "bezirk", "arrondissement", "kerulet", "distrikt", "ward"})
 _DISTRICT = re.compile(
     r"^(?P<city>.*?\w.*?)[\s\-]+(?P<num>\d{1,2}|[IVXLivxl]{1,7})\.?"
     r"(?:e|er|re|eme|ème|th|st|nd|rd)?\.?"
-    r"(?:\s+(?:arrondissement|district|bezirk|kerület|kerulet|sector))?\s*$")
+    r"(?:\s+(?:arrondissement|district|bezirk|kerület|kerulet|sector))?\s*$"
+)
 _BRACKET = re.compile(r"^(?P<base>[^(\[]+?)\s*[(\[](?P<inner>[^()\[\]]*)[)\]]\s*(?P<rest>.*)$")
 _SPACED_DASH = re.compile(r"\s+[-–—]+\s+|\s*[–—]\s*")
 _HYPHEN = re.compile(r"(?<=\w)[-‐‑](?=\w)")
@@ -91,12 +159,12 @@ class Resolution:
 
 @dataclass(frozen=True)
 class _Query:
-    text: str          # as typed, trimmed
-    ci: object         # country index from the ``country`` keyword, or None
-    regions: object    # region ids from the ``region`` keyword, or None
-    base: str          # the name without its qualifiers
+    text: str  # as typed, trimmed
+    ci: object  # country index from the ``country`` keyword, or None
+    regions: object  # region ids from the ``region`` keyword, or None
+    base: str  # the name without its qualifiers
     qualifiers: tuple  # comma parts, bracketed or dash-separated context, in reading order
-    dashed: bool       # the first qualifier came after a spaced dash ("Havana – Plaza ...")
+    dashed: bool  # the first qualifier came after a spaced dash ("Havana – Plaza ...")
 
 
 class Resolver:
@@ -179,8 +247,10 @@ class Resolver:
             regions = self.region_ids(region, ci, codes_in_digits=True)
             if not len(regions):
                 where = f" in {self.cities.countries.code_of(ci)}" if ci is not None else ""
-                raise InvalidInput(f"unknown region {str(region).strip()!r}{where}: use an admin1 code "
-                                   "such as IL or a region name such as Illinois")
+                raise InvalidInput(
+                    f"unknown region {str(region).strip()!r}{where}: use an admin1 code "
+                    "such as IL or a region name such as Illinois"
+                )
         parts = [p.strip() for p in text.split(",")]
         base, qualifiers = parts[0], [p for p in parts[1:] if p]
         if not base:
@@ -323,7 +393,7 @@ class Resolver:
         dropped = len(qualifiers) < len(q.qualifiers)
         for lead in _LEADING_DESCRIPTORS:
             if key.startswith(lead):
-                key, dropped = key[len(lead):], True
+                key, dropped = key[len(lead) :], True
                 break
         else:
             for word in _TRAILING_DESCRIPTORS:
@@ -361,12 +431,16 @@ class Resolver:
         prefixes = {city_key, str(self.cities.folded_name[city])}
         cos_limit = np.cos(PARENT_RADIUS_KM / EARTH_RADIUS_KM)
         near = np.flatnonzero(self.cities.xyz @ self.cities.xyz[city] >= cos_limit)
-        districts = [r for r in near if r != city
-                     and _district_number_of(str(self.cities.folded_name[r]), prefixes) == number]
+        districts = [
+            r for r in near if r != city and _district_number_of(str(self.cities.folded_name[r]), prefixes) == number
+        ]
         if districts:
             districts = np.asarray(districts)
-            return districts[np.argsort(-self.cities.population[districts], kind="stable")][:1], \
-                "district number", False
+            return (
+                districts[np.argsort(-self.cities.population[districts], kind="stable")][:1],
+                "district number",
+                False,
+            )
         return np.array([city]), "district number", False
 
     def _rule_parent_city(self, q):
@@ -451,8 +525,16 @@ class Resolver:
             return rows, "fuzzy", False
         return None
 
-    _RULE_ORDER = ("_rule_exact", "_rule_region", "_rule_descriptor", "_rule_district_number",
-                   "_rule_parent_city", "_rule_merged", "_rule_qualifier_ignored", "_rule_fuzzy")
+    _RULE_ORDER = (
+        "_rule_exact",
+        "_rule_region",
+        "_rule_descriptor",
+        "_rule_district_number",
+        "_rule_parent_city",
+        "_rule_merged",
+        "_rule_qualifier_ignored",
+        "_rule_fuzzy",
+    )
 
     # ------------------------------------------------------------------ public
 
@@ -531,8 +613,9 @@ class Resolver:
 
     def _fuzzy(self, name, ci, cutoff=None):
         cutoff = self.fuzzy_cutoff if cutoff is None else cutoff
-        found = [(row, score) for row, score in self._scored(fold(name), ci, min(cutoff, SUGGEST_CUTOFF))
-                 if score >= cutoff]
+        found = [
+            (row, score) for row, score in self._scored(fold(name), ci, min(cutoff, SUGGEST_CUTOFF)) if score >= cutoff
+        ]
         if not found:
             return np.array([], dtype=np.int64)
         best = found[0][1]
@@ -552,8 +635,10 @@ class Resolver:
         if last is not None and last[0] == memo:
             return last[1]
         rows, names = self._candidates(key, ci, cutoff)
-        found = [(int(rows[i]), score) for _, score, i in
-                 process.extract(key, names.tolist(), scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)]
+        found = [
+            (int(rows[i]), score)
+            for _, score, i in process.extract(key, names.tolist(), scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
+        ]
         self._last_scored = (memo, found)
         return found
 
@@ -571,8 +656,9 @@ class Resolver:
 
     def _name_lengths(self):
         if self._lengths is None:
-            self._lengths = np.fromiter((len(n) for n in self.cities.folded_name), dtype=np.int64,
-                                        count=len(self.cities))
+            self._lengths = np.fromiter(
+                (len(n) for n in self.cities.folded_name), dtype=np.int64, count=len(self.cities)
+            )
         return self._lengths
 
     def suggest(self, text, country=None, limit=5):
@@ -648,7 +734,7 @@ def _district_number_of(key, prefixes):
     for prefix in prefixes:
         p = prefix.split()
         if p and words[: len(p)] == p:
-            words = words[len(p):]
+            words = words[len(p) :]
             break
     else:
         if not words or words[0] not in _DISTRICT_WORDS:

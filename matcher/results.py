@@ -16,8 +16,12 @@ class Reason:
     side: str = "query"
 
     def to_dict(self):
-        return {"feature": self.feature, "contribution": round(self.contribution, 4), "text": self.text,
-                "side": self.side}
+        return {
+            "feature": self.feature,
+            "contribution": round(self.contribution, 4),
+            "text": self.text,
+            "side": self.side,
+        }
 
 
 @dataclass(frozen=True)
@@ -113,8 +117,12 @@ class Recommendations(Sequence):
         return len(self.items)
 
     def to_dict(self, with_contributions=False):
-        return {"query": None if self.query is None else self.query.to_dict(), "mutual": self.mutual,
-                "note": self.note, "recommendations": [r.to_dict(with_contributions) for r in self.items]}
+        return {
+            "query": None if self.query is None else self.query.to_dict(),
+            "mutual": self.mutual,
+            "note": self.note,
+            "recommendations": [r.to_dict(with_contributions) for r in self.items],
+        }
 
 
 @dataclass(frozen=True)
@@ -153,9 +161,16 @@ class Explanation:
     excluded_by: tuple = ()
 
     def to_dict(self):
-        return {"query": self.query.to_dict(), "candidate": self.candidate.to_dict(), "rank": self.rank,
-                "of": self.of, "would_rank": self.would_rank, "score": round(self.score, 4),
-                "fit": round(self.fit, 1), "distance_km": round(self.distance_km, 1),
-                "reasons": [r.to_dict() for r in self.reasons],
-                "contributions": [r.to_dict() for r in self.contributions],
-                "excluded_by": list(self.excluded_by)}
+        return {
+            "query": self.query.to_dict(),
+            "candidate": self.candidate.to_dict(),
+            "rank": self.rank,
+            "of": self.of,
+            "would_rank": self.would_rank,
+            "score": round(self.score, 4),
+            "fit": round(self.fit, 1),
+            "distance_km": round(self.distance_km, 1),
+            "reasons": [r.to_dict() for r in self.reasons],
+            "contributions": [r.to_dict() for r in self.contributions],
+            "excluded_by": list(self.excluded_by),
+        }

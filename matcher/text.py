@@ -7,8 +7,24 @@ __all__ = ["fold", "format_population"]
 
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sankt": "saint", "san": "san", "ft": "fort", "mt": "mount"}
 _PUNCT = re.compile(r"[\s\-‐‑–—_.,'’`´\"()/]+")
-_SPECIAL = str.maketrans({"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
-                          "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ı": "i", "þ": "th", "ð": "d"})
+_SPECIAL = str.maketrans(
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "o",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ı": "i",
+        "þ": "th",
+        "ð": "d",
+    }
+)
 
 
 def fold(text):

@@ -8,5 +8,15 @@ from .segmented import SegmentedRanker
 from .shortlist import DEFAULT_PRIORS, ShortlistRanker
 from .two_stage import TwoStageRanker
 
-__all__ = ["PairRanker", "BoostedRanker", "HandWeightedRanker", "LogisticRanker", "DEFAULT_HAND_WEIGHTS", "TwoStageRanker",
-           "SegmentedRanker", "LambdaRanker", "ShortlistRanker", "DEFAULT_PRIORS"]
+__all__ = [
+    "PairRanker",
+    "BoostedRanker",
+    "HandWeightedRanker",
+    "LogisticRanker",
+    "DEFAULT_HAND_WEIGHTS",
+    "TwoStageRanker",
+    "SegmentedRanker",
+    "LambdaRanker",
+    "ShortlistRanker",
+    "DEFAULT_PRIORS",
+]

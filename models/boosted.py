@@ -38,8 +38,15 @@ class BoostedRanker(PairRanker):
     random_state : int, default 0
     """
 
-    def __init__(self, max_iter=200, learning_rate=0.08, max_leaf_nodes=31, min_samples_leaf=40,
-                 l2_regularization=1.0, random_state=0):
+    def __init__(
+        self,
+        max_iter=200,
+        learning_rate=0.08,
+        max_leaf_nodes=31,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        random_state=0,
+    ):
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
@@ -50,9 +57,13 @@ class BoostedRanker(PairRanker):
     def fit(self, X, y, sample_weight=None, feature_names=None):
         X, y, w, names = self._check_fit_args(X, y, sample_weight, feature_names)
         self.model_ = HistGradientBoostingClassifier(
-            max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
-            min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
-            early_stopping=False, random_state=self.random_state,
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf,
+            l2_regularization=self.l2_regularization,
+            early_stopping=False,
+            random_state=self.random_state,
         ).fit(X, y, sample_weight=w)
         self.feature_names_ = names
         self.trees_ = [_expected_values(p[0].nodes) for p in self.model_._predictors]

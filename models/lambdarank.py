@@ -37,9 +37,19 @@ class LambdaRanker(PairRanker):
     True
     """
 
-    def __init__(self, objective="lambdarank", n_estimators=300, num_leaves=15, learning_rate=0.05,
-                 min_child_samples=100, subsample=0.8, colsample_bytree=0.8, reg_lambda=1.0, random_state=0,
-                 n_jobs=1):
+    def __init__(
+        self,
+        objective="lambdarank",
+        n_estimators=300,
+        num_leaves=15,
+        learning_rate=0.05,
+        min_child_samples=100,
+        subsample=0.8,
+        colsample_bytree=0.8,
+        reg_lambda=1.0,
+        random_state=0,
+        n_jobs=1,
+    ):
         self.objective = objective
         self.n_estimators = n_estimators
         self.num_leaves = num_leaves
@@ -65,11 +75,21 @@ class LambdaRanker(PairRanker):
         X, y, w, names = self._check_fit_args(X, y, sample_weight, feature_names)
         if self.objective not in ("lambdarank", "binary"):
             raise ValueError(f"objective must be 'lambdarank' or 'binary', got {self.objective!r}")
-        params = dict(n_estimators=self.n_estimators, num_leaves=self.num_leaves, learning_rate=self.learning_rate,
-                      min_child_samples=self.min_child_samples, subsample=self.subsample, subsample_freq=1,
-                      colsample_bytree=self.colsample_bytree, reg_lambda=self.reg_lambda,
-                      random_state=self.random_state, n_jobs=self.n_jobs, verbose=-1, deterministic=True,
-                      force_row_wise=True)
+        params = dict(
+            n_estimators=self.n_estimators,
+            num_leaves=self.num_leaves,
+            learning_rate=self.learning_rate,
+            min_child_samples=self.min_child_samples,
+            subsample=self.subsample,
+            subsample_freq=1,
+            colsample_bytree=self.colsample_bytree,
+            reg_lambda=self.reg_lambda,
+            random_state=self.random_state,
+            n_jobs=self.n_jobs,
+            verbose=-1,
+            deterministic=True,
+            force_row_wise=True,
+        )
         if self.objective == "lambdarank":
             group = [len(y)] if group is None else group
             if int(np.sum(group)) != len(y):

@@ -40,8 +40,9 @@ class SegmentedRanker(PairRanker):
             if len(np.unique(y[part])) < 2:
                 raise ValueError("each segment needs partners and non-partners to learn from")
             model = clone(self.base if self.base is not None else LogisticRanker())
-            self.models_.append(model.fit(X[part], y[part], sample_weight=None if w is None else w[part],
-                                          feature_names=names))
+            self.models_.append(
+                model.fit(X[part], y[part], sample_weight=None if w is None else w[part], feature_names=names)
+            )
         self.base_score_ = self.models_[1].base_score_
         return self
 

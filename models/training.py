@@ -53,8 +53,7 @@ def _fold_pairs(graph, n_folds, rng):
         yield ~touched, directed[fold_of[directed[:, 0]] == f]
 
 
-def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives=24, seed=0,
-                      max_queries_per_fold=None):
+def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives=24, seed=0, max_queries_per_fold=None):
     """Build leak-free training rows from the partnership graph.
 
     Parameters
@@ -94,7 +93,7 @@ def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives
             queries = np.sort(rng.choice(queries, max_queries_per_fold, replace=False))
             pairs = pairs[np.isin(pairs[:, 0], queries)]
         for start in range(0, len(queries), QUERY_CHUNK):
-            chunk = queries[start:start + QUERY_CHUNK]
+            chunk = queries[start : start + QUERY_CHUNK]
             batch = QueryBatch(ctx, chunk)
             sel = pairs[np.isin(pairs[:, 0], chunk)]
             qpos = np.searchsorted(chunk, sel[:, 0])
@@ -114,8 +113,9 @@ def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives
     return TrainingSet(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("X", "y", "query", "cold")))
 
 
-def mine_shortlists(cities, graph, profiles, feature_set, model, shortlist=300, n_folds=5, queries_per_fold=300,
-                    seed=0):
+def mine_shortlists(
+    cities, graph, profiles, feature_set, model, shortlist=300, n_folds=5, queries_per_fold=300, seed=0
+):
     """Stage-two training rows: each fold-built query's shortlist as ``model`` ranks it.
 
     The folds are :func:`make_training_set`'s (hidden pairs for warm queries, hidden
@@ -161,8 +161,11 @@ def mine_shortlists(cities, graph, profiles, feature_set, model, shortlist=300, 
             y = np.isin(cand[top], pairs[pairs[:, 0] == q, 1]).astype(np.int8)
             if not y.any():
                 continue
-            rows = feature_set.compute(batch, np.zeros(len(top), dtype=np.int64), cand[top]) if linear is not None \
+            rows = (
+                feature_set.compute(batch, np.zeros(len(top), dtype=np.int64), cand[top])
+                if linear is not None
                 else X[top]
+            )
             Xs.append(rows)
             ys.append(y)
             groups.append(len(top))
@@ -177,4 +180,5 @@ def _linear_stage_for(model, feature_set):
         stage = model.linear_stage()
         return lambda batch, row: stage
     return lambda batch, row: model.linear_stage(
-        feature_set.compute(batch, np.zeros(1, dtype=np.int64), np.array([row]))[0])
+        feature_set.compute(batch, np.zeros(1, dtype=np.int64), np.array([row]))[0]
+    )

@@ -55,20 +55,48 @@ CITIES = [
 # Known partnerships (geonameids). Coventry has none here, so it is a cold town;
 # its neighbour Leamington twins with Caen, so Caen is Coventry's best guess.
 EDGES = [
-    (3, 9), (4, 9), (6, 11), (6, 9), (5, 8), (5, 10), (2, 5), (2, 8), (10, 15), (13, 8),
-    (14, 12), (15, 11), (7, 10), (7, 11), (8, 23), (4, 10), (6, 4), (12, 8), (11, 9), (2, 15),
+    (3, 9),
+    (4, 9),
+    (6, 11),
+    (6, 9),
+    (5, 8),
+    (5, 10),
+    (2, 5),
+    (2, 8),
+    (10, 15),
+    (13, 8),
+    (14, 12),
+    (15, 11),
+    (7, 10),
+    (7, 11),
+    (8, 23),
+    (4, 10),
+    (6, 4),
+    (12, 8),
+    (11, 9),
+    (2, 15),
 ]
 
 
 def make_countries():
     cols = list(zip(*COUNTRIES))
-    return CountryTable(codes=cols[0], names=cols[1], continents=cols[2], languages=cols[3],
-                        neighbours=cols[4], population=cols[5], area=cols[6], capitals=cols[7])
+    return CountryTable(
+        codes=cols[0],
+        names=cols[1],
+        continents=cols[2],
+        languages=cols[3],
+        neighbours=cols[4],
+        population=cols[5],
+        area=cols[6],
+        capitals=cols[7],
+    )
 
 
 def make_cities():
-    recs = [dict(geonameid=g, name=n, country=c, admin1=a, latitude=la, longitude=lo, population=p,
-                 alternatenames=alts) for g, n, c, a, la, lo, p, alts in CITIES]
+    recs = [
+        dict(geonameid=g, name=n, country=c, admin1=a, latitude=la, longitude=lo, population=p, alternatenames=alts)
+        for g, n, c, a, la, lo, p, alts in CITIES
+    ]
     return CityTable.from_records(recs, make_countries())
 
 

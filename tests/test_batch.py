@@ -35,8 +35,7 @@ def test_report_has_one_row_per_query_and_rank(matcher, every_town, tmp_path):
 @pytest.mark.parametrize("backend", ["processes", "threads"])
 def test_parallel_parquet_and_chunks_give_the_same_rows(matcher, every_town, tmp_path, backend):
     run_batch(matcher, every_town, tmp_path / "a.csv", k=4)
-    run_batch(matcher, every_town, tmp_path / "b.parquet", k=4, fmt="parquet", jobs=2, chunk_size=5,
-              backend=backend)
+    run_batch(matcher, every_town, tmp_path / "b.parquet", k=4, fmt="parquet", jobs=2, chunk_size=5, backend=backend)
     a = pd.read_csv(tmp_path / "a.csv")
     b = pd.read_parquet(tmp_path / "b.parquet")
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
@@ -122,6 +121,5 @@ def test_towns_without_candidates_get_no_rows_and_a_note_even_after_a_resume(mat
 
     with pytest.raises(Killed):
         run_batch(matcher, every_town, tmp_path / "r.csv", k=2, chunk_size=4, max_distance_km=300, progress=die)
-    resumed = run_batch(matcher, every_town, tmp_path / "r.csv", k=2, chunk_size=4, max_distance_km=300,
-                        resume=True)
+    resumed = run_batch(matcher, every_town, tmp_path / "r.csv", k=2, chunk_size=4, max_distance_km=300, resume=True)
     assert resumed == full

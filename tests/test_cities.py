@@ -17,6 +17,7 @@ def row_of(cities, name, country):
 
 # -- CityIndex -----------------------------------------------------------------------
 
+
 def test_index_round_trips_ids_and_rows():
     ids = [50, 10, 30, 20]
     idx = CityIndex(ids)
@@ -48,6 +49,7 @@ def test_city_not_found_is_a_lookup_error():
 
 
 # -- CountryTable --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("text", ["DE", "de", " De ", "Germany", "germany", "GERMANY"])
 def test_country_by_code_or_english_name(text):
@@ -89,6 +91,7 @@ def test_shared_language_matrix():
 
 # -- CityTable -----------------------------------------------------------------------
 
+
 def test_from_records_keeps_every_city_in_order(cities):
     assert len(cities) == len(CITIES)
     assert list(cities.geonameid) == [c[0] for c in CITIES]
@@ -122,27 +125,40 @@ def test_city_returns_plain_python_values(cities):
 
 def test_city_to_dict(cities):
     d = cities.city(cities.index.row(8)).to_dict()
-    assert d == {"geonameid": 8, "name": "Paris", "country": "FR", "admin1": "11", "region_name": "",
-                 "region": None, "label": "Paris (FR)", "latitude": 48.86, "longitude": 2.35, "population": 2100000}
+    assert d == {
+        "geonameid": 8,
+        "name": "Paris",
+        "country": "FR",
+        "admin1": "11",
+        "region_name": "",
+        "region": None,
+        "label": "Paris (FR)",
+        "latitude": 48.86,
+        "longitude": 2.35,
+        "population": 2100000,
+    }
     springfield = cities.city(cities.index.row(18)).to_dict()
     assert springfield["region_name"] == springfield["region"] == "Illinois"
     assert springfield["label"] == "Springfield (US, Illinois)"
 
 
-@pytest.mark.parametrize("key, country, expected", [
-    ("koln", None, [7]),
-    ("cologne", None, [7]),
-    ("koeln", "DE", [7]),
-    ("krakow", None, [11]),
-    ("cracow", None, [11]),
-    ("paris", None, [8, 16]),
-    ("paris", "FR", [8]),
-    ("paris", "US", [16]),
-    ("springfield", None, [18, 19]),
-    ("saint petersburg", None, [17]),
-    ("berat", None, [21]),
-    ("londres", None, [2]),
-])
+@pytest.mark.parametrize(
+    "key, country, expected",
+    [
+        ("koln", None, [7]),
+        ("cologne", None, [7]),
+        ("koeln", "DE", [7]),
+        ("krakow", None, [11]),
+        ("cracow", None, [11]),
+        ("paris", None, [8, 16]),
+        ("paris", "FR", [8]),
+        ("paris", "US", [16]),
+        ("springfield", None, [18, 19]),
+        ("saint petersburg", None, [17]),
+        ("berat", None, [21]),
+        ("londres", None, [2]),
+    ],
+)
 def test_rows_named_primary_and_alternate_names(cities, key, country, expected):
     ci = None if country is None else cities.countries.index_of(country)
     rows = cities.rows_named(key, country=ci)
@@ -181,8 +197,10 @@ def test_distance_to_all_rows(cities):
 
 
 def test_distance_antipodes_is_half_the_circumference():
-    recs = [dict(geonameid=1, name="A", country="GB", admin1="", latitude=0.0, longitude=0.0, population=1),
-            dict(geonameid=2, name="B", country="GB", admin1="", latitude=0.0, longitude=180.0, population=1)]
+    recs = [
+        dict(geonameid=1, name="A", country="GB", admin1="", latitude=0.0, longitude=0.0, population=1),
+        dict(geonameid=2, name="B", country="GB", admin1="", latitude=0.0, longitude=180.0, population=1),
+    ]
     table = CityTable.from_records(recs, make_countries())
     assert table.distance_km(0, [1])[0] == pytest.approx(np.pi * 6371.0, rel=1e-3)
 

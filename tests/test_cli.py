@@ -22,8 +22,11 @@ from sistermatch.models import LogisticRanker
 from sistermatch.resolve import Resolver
 
 # The installed console script, as a user runs it (the module form where no script is on PATH).
-ENTRY = [shutil.which("sistermatch")] if shutil.which("sistermatch") else [sys.executable, "-m",
-                                                                           "sistermatch.interfaces.cli"]
+ENTRY = (
+    [shutil.which("sistermatch")]
+    if shutil.which("sistermatch")
+    else [sys.executable, "-m", "sistermatch.interfaces.cli"]
+)
 
 
 def run_script(*args, env=None):
@@ -71,10 +74,14 @@ def assert_clean_error(code, err, *words):
 
 # -- through the real entry point ---------------------------------------------------------
 
-@pytest.mark.parametrize("args, words", [
-    (("recommend",), ("Missing argument",)),
-    (("recommnd", "Coventry"), ("No such command 'recommnd'", "Did you mean 'recommend'")),
-])
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("recommend",), ("Missing argument",)),
+        (("recommnd", "Coventry"), ("No such command 'recommnd'", "Did you mean 'recommend'")),
+    ],
+)
 def test_usage_errors_print_usage_and_exit_2(args, words):
     proc = run_script(*args)
     assert proc.returncode == 2, proc.stderr
@@ -103,6 +110,7 @@ def test_a_bad_file_through_the_real_entry_point(tmp_path):
 
 # -- in-process, on the synthetic world ----------------------------------------------------
 
+
 def test_recommend_prints_a_table(run):
     code, out, err = run("recommend", "Coventry", "--country", "GB", "-k", "3")
     assert code == 0, err
@@ -126,8 +134,7 @@ def test_recommend_json_is_ranked_abroad_with_reasons(run):
 
 
 def test_recommend_csv_and_filters(run):
-    code, out, err = run("recommend", "Toledo", "--country", "ES", "-k", "3", "--format", "csv",
-                         "--continents", "NA")
+    code, out, err = run("recommend", "Toledo", "--country", "ES", "-k", "3", "--format", "csv", "--continents", "NA")
     assert code == 0, err
     rows = list(csv.DictReader(out.splitlines()))
     assert len(rows) == 3 and {r["country"] for r in rows} == {"US"}
@@ -153,30 +160,36 @@ def test_an_empty_list_is_an_answer_with_a_note(run, fmt):
         assert "Candidate sister cities for Coventry" in out
 
 
-@pytest.mark.parametrize("args, words", [
-    (("recommend", "Xqzzyvillewq"), ("no city matches",)),
-    (("recommend", "Springfield"), ("ambiguous", "Springfield")),
-    (("recommend", "Coventry", "--country", "ZZ"), ("unknown country",)),
-    (("recommend", "Coventry", "--country", "GB", "-k", "0"), ("k must be at least 1",)),
-    (("recommend", "Coventry", "--format", "xml"), ("--format",)),
-    (("recommend", "Coventry", "--partnerships", "/nonexistent/p.csv"), ("not found",)),
-    (("recommend", "Coventry", "--country", "GB", "--min-population=-5"), ("min_population",)),
-    (("explain", "Coventry", "Caen", "--format", "xml"), ("--format",)),
-    (("profile", "Atlantisxq"), ("no city matches",)),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("recommend", "Xqzzyvillewq"), ("no city matches",)),
+        (("recommend", "Springfield"), ("ambiguous", "Springfield")),
+        (("recommend", "Coventry", "--country", "ZZ"), ("unknown country",)),
+        (("recommend", "Coventry", "--country", "GB", "-k", "0"), ("k must be at least 1",)),
+        (("recommend", "Coventry", "--format", "xml"), ("--format",)),
+        (("recommend", "Coventry", "--partnerships", "/nonexistent/p.csv"), ("not found",)),
+        (("recommend", "Coventry", "--country", "GB", "--min-population=-5"), ("min_population",)),
+        (("explain", "Coventry", "Caen", "--format", "xml"), ("--format",)),
+        (("profile", "Atlantisxq"), ("no city matches",)),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(run, args, words):
     code, _, err = run(*args)
     assert_clean_error(code, err, *words)
 
 
-@pytest.mark.parametrize("args, words", [
-    (("recommend", "Coventry", "--min-population", "abc"), "Invalid value for '--min-population'"),
-    (("recommend", "Coventry", "--bogus"), "No such option: --bogus"),
-    (("recommend", "Coventry", "--max-dist", "5"), "--max-distance"),
-    (("batch", "--jobs", "many"), "Invalid value for '--jobs'"),
-    (("explain", "Coventry"), "Missing argument"),
-    (("match", "a.csv"), "Missing option '--out'"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("recommend", "Coventry", "--min-population", "abc"), "Invalid value for '--min-population'"),
+        (("recommend", "Coventry", "--bogus"), "No such option: --bogus"),
+        (("recommend", "Coventry", "--max-dist", "5"), "--max-distance"),
+        (("batch", "--jobs", "many"), "Invalid value for '--jobs'"),
+        (("explain", "Coventry"), "Missing argument"),
+        (("match", "a.csv"), "Missing option '--out'"),
+    ],
+)
 def test_usage_errors_in_process(run, args, words):
     code, _, err = run(*args)
     assert code == 2 and "Traceback" not in err
@@ -203,15 +216,23 @@ def _bad_partnership_files(tmp_path):
 def test_bad_partnerships_file(run, tmp_path, problem):
     path = _bad_partnership_files(tmp_path)[problem]
     code, _, err = run("recommend", "Coventry", "--country", "GB", "--partnerships", path)
-    words = {"empty": "empty", "header only": "no rows", "needs columns": "needs columns",
-             "not utf-8": "not utf-8", "not valid csv": "not valid csv"}
+    words = {
+        "empty": "empty",
+        "header only": "no rows",
+        "needs columns": "needs columns",
+        "not utf-8": "not utf-8",
+        "not valid csv": "not valid csv",
+    }
     assert_clean_error(code, err, words[problem])
 
 
 def test_partnerships_by_name_skip_unknown_towns_and_are_never_suggested(run, tmp_path, monkeypatch):
     path = tmp_path / "p.csv"
-    path.write_text("city_a,country_a,city_b,country_b\nCoventry,GB,Dresden,DE\nCoventry,GB,Kiel,DE\n"
-                    "Dresden,DE,Kraków,PL\nKiel,DE,Caen,FR\nNowhereville,GB,Kiel,DE\n", encoding="utf-8")
+    path.write_text(
+        "city_a,country_a,city_b,country_b\nCoventry,GB,Dresden,DE\nCoventry,GB,Kiel,DE\n"
+        "Dresden,DE,Kraków,PL\nKiel,DE,Caen,FR\nNowhereville,GB,Kiel,DE\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("SISTERMATCH_PARTNERSHIPS", str(path))
     code, out, err = run("recommend", "Coventry", "--country", "GB", "-k", "5", "--format", "json")
     assert code == 0, err
@@ -224,11 +245,13 @@ def test_partnerships_by_name_skip_unknown_towns_and_are_never_suggested(run, tm
 def test_every_command_accepts_partnerships_none(run, tmp_path, command, partnerships_csv):
     q = tmp_path / "q.csv"
     q.write_text("geonameid\n1\n", encoding="utf-8")
-    args = {"recommend": ("recommend", "Coventry", "-c", "GB", "-k", "2"),
-            "explain": ("explain", "Coventry", "Caen"),
-            "batch": ("batch", q, "--out", tmp_path / "r.csv", "-k", "2"),
-            "report": ("report", q, "--html", tmp_path / "r.html", "-k", "2"),
-            "evaluate": ("evaluate", "--test", partnerships_csv)}[command]
+    args = {
+        "recommend": ("recommend", "Coventry", "-c", "GB", "-k", "2"),
+        "explain": ("explain", "Coventry", "Caen"),
+        "batch": ("batch", q, "--out", tmp_path / "r.csv", "-k", "2"),
+        "report": ("report", q, "--html", tmp_path / "r.html", "-k", "2"),
+        "evaluate": ("evaluate", "--test", partnerships_csv),
+    }[command]
     code, out, err = run(*args, "--partnerships", "none")
     assert code == 0, err
     if command == "evaluate":
@@ -246,8 +269,18 @@ def test_batch_report_rows_and_skipped_queries(run, tmp_path):
     assert "skipped line 3" in err and "towns/s" in err
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert len(rows) == 8
-    for col in ("query_geonameid", "query_name", "query_country", "rank", "geonameid", "name", "country",
-                "population", "score", "reasons"):
+    for col in (
+        "query_geonameid",
+        "query_name",
+        "query_country",
+        "rank",
+        "geonameid",
+        "name",
+        "country",
+        "population",
+        "score",
+        "reasons",
+    ):
         assert col in rows[0]
     assert [r["rank"] for r in rows if r["query_name"] == "Toledo"] == ["1", "2", "3", "4"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no work files left
@@ -266,11 +299,14 @@ def test_batch_writes_no_rows_for_a_town_without_candidates_and_says_so(run, tmp
     assert "1 town has no candidate" in err and "Coventry (GB): No town passes" in err
 
 
-@pytest.mark.parametrize("content, words", [
-    ("town\nCoventry\n", ("needs columns",)),
-    ("", ("empty",)),
-    ("city,country\nNosuchtownxyz,GB\n", ("no query town",)),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("town\nCoventry\n", ("needs columns",)),
+        ("", ("empty",)),
+        ("city,country\nNosuchtownxyz,GB\n", ("no query town",)),
+    ],
+)
 def test_batch_bad_queries_leave_no_output(run, tmp_path, content, words):
     queries = tmp_path / "q.csv"
     queries.write_text(content, encoding="utf-8")
@@ -349,8 +385,19 @@ def test_region_picks_among_same_named_towns(run, region, geonameid):
     code, out, err = run("recommend", "Springfield", "-c", "US", "--region", region, "-k", "2", "--format", "json")
     assert code == 0, err
     assert json.loads(out)["query"]["geonameid"] == geonameid
-    code, out, err = run("explain", "Springfield", "Toledo", "-c", "US", "--region", region,
-                         "--candidate-country", "ES", "--format", "json")
+    code, out, err = run(
+        "explain",
+        "Springfield",
+        "Toledo",
+        "-c",
+        "US",
+        "--region",
+        region,
+        "--candidate-country",
+        "ES",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     assert json.loads(out)["query"]["geonameid"] == geonameid
     code, out, err = run("profile", "Springfield", "-c", "US", "--region", region, "--format", "json")
@@ -372,8 +419,9 @@ def test_evaluate_prints_metrics_on_real_split(tmp_path):
             w = csv.DictWriter(fh, fieldnames=list(rows[0]))
             w.writeheader()
             w.writerows(subset)
-    proc = run_script("evaluate", "--partnerships", tmp_path / "train.csv", "--test", tmp_path / "test.csv",
-                      "--max-queries", "20")
+    proc = run_script(
+        "evaluate", "--partnerships", tmp_path / "train.csv", "--test", tmp_path / "test.csv", "--max-queries", "20"
+    )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["all"]["pairs"] > 0

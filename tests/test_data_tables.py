@@ -15,16 +15,28 @@ from sistermatch.features.profile import HISTORY_PHRASES
 from sistermatch.profiles import load_tag_vocabulary
 from sistermatch.profiles.base import bundled_table, split_values
 
-CITY_TABLES = ["industry/cities_africa_middle_east.csv", "industry/cities_americas_oceania.csv",
-               "industry/cities_east_asia.csv", "industry/cities_eastern_europe.csv",
-               "industry/cities_south_asia.csv", "industry/cities_western_europe.csv",
-               "history/cities.csv", "diaspora/cities.csv"]
-TAG_TABLES = {"industry/regions.csv": "industry", "industry/countries.csv": "industry",
-              "history/cities.csv": "history",
-              **{t: "industry" for t in CITY_TABLES if t.startswith("industry/")}}
-COUNTRY_TABLES = {"history/country_groups.csv": ["country"], "industry/countries.csv": ["country"],
-                  "industry/regions.csv": ["country"],
-                  "diaspora/corridors.csv": ["origin", "destination"]}
+CITY_TABLES = [
+    "industry/cities_africa_middle_east.csv",
+    "industry/cities_americas_oceania.csv",
+    "industry/cities_east_asia.csv",
+    "industry/cities_eastern_europe.csv",
+    "industry/cities_south_asia.csv",
+    "industry/cities_western_europe.csv",
+    "history/cities.csv",
+    "diaspora/cities.csv",
+]
+TAG_TABLES = {
+    "industry/regions.csv": "industry",
+    "industry/countries.csv": "industry",
+    "history/cities.csv": "history",
+    **{t: "industry" for t in CITY_TABLES if t.startswith("industry/")},
+}
+COUNTRY_TABLES = {
+    "history/country_groups.csv": ["country"],
+    "industry/countries.csv": ["country"],
+    "industry/regions.csv": ["country"],
+    "diaspora/corridors.csv": ["origin", "destination"],
+}
 # Wikipedia articles about a topic rather than a town, which many towns rightly share.
 TOPIC_ARTICLES = {"Silk Road"}
 SECTION = re.compile(r" \((?:Economy|History|Demographics|Culture|Industry|Tourism)\)$")
@@ -50,8 +62,9 @@ def tables():
 @pytest.fixture(scope="module")
 def groups(tables):
     members = defaultdict(set)
-    for code, group in zip(tables["history/country_groups.csv"]["country"],
-                           tables["history/country_groups.csv"]["group"]):
+    for code, group in zip(
+        tables["history/country_groups.csv"]["country"], tables["history/country_groups.csv"]["group"]
+    ):
         members[group].add(code)
     return members
 
@@ -67,8 +80,9 @@ def wikipedia_articles(source):
 
     ``"Wikipedia: Toledo, Ohio (History); UNESCO World Heritage List"`` -> ``["Toledo, Ohio"]``.
     """
-    return [SECTION.sub("", part[len("Wikipedia: "):]) for part in source.split("; ")
-            if part.startswith("Wikipedia: ")]
+    return [
+        SECTION.sub("", part[len("Wikipedia: ") :]) for part in source.split("; ") if part.startswith("Wikipedia: ")
+    ]
 
 
 def is_town_article(article):
@@ -103,8 +117,12 @@ def test_disambiguated_titles_name_the_right_town(tables):
     df = tables["history/cities.csv"]
     source = dict(zip(df["geonameid"], df["source"]))
     assert "Durango, Biscay" in wikipedia_articles(source[DURANGO])[0]
-    sources = dict(zip(tables["industry/cities_americas_oceania.csv"]["geonameid"],
-                       tables["industry/cities_americas_oceania.csv"]["source"]))
+    sources = dict(
+        zip(
+            tables["industry/cities_americas_oceania.csv"]["geonameid"],
+            tables["industry/cities_americas_oceania.csv"]["source"],
+        )
+    )
     assert wikipedia_articles(sources["5174035"]) == ["Toledo, Ohio"]
 
 
@@ -159,6 +177,7 @@ def test_regions_are_geonames_admin1_regions(cities, tables):
 
 # Regression checks for the review of issue 9.
 
+
 def test_uk_is_not_in_the_eu(groups):
     assert "GB" not in groups["eu"]
     assert len(groups["eu"]) == 27
@@ -183,8 +202,11 @@ def test_spanish_civil_war_bombings_are_not_ww2(tables):
 
 def test_no_second_world_war_tag_in_neutral_countries(tables):
     df = tables["history/cities.csv"]
-    wrong = [(n, c, t) for n, c, t in zip(df["name"], df["country"], df["tags"])
-             if c in NEUTRAL_IN_WW2 and {"ww2_bombed", "ww2_battle"} & set(split_values(t))]
+    wrong = [
+        (n, c, t)
+        for n, c, t in zip(df["name"], df["country"], df["tags"])
+        if c in NEUTRAL_IN_WW2 and {"ww2_bombed", "ww2_battle"} & set(split_values(t))
+    ]
     assert not wrong
 
 
@@ -193,8 +215,7 @@ def test_kontor_towns_are_not_league_members(tables):
         tags = history_tags(tables, gid)
         assert "hanseatic_kontor" in tags and "hanseatic" not in tags, town
     df = tables["history/cities.csv"]
-    both = [n for n, t in zip(df["name"], df["tags"])
-            if {"hanseatic", "hanseatic_kontor"} <= set(split_values(t))]
+    both = [n for n, t in zip(df["name"], df["tags"]) if {"hanseatic", "hanseatic_kontor"} <= set(split_values(t))]
     assert not both
 
 

@@ -23,15 +23,21 @@ def ids(recs):
     return [r.city.geonameid for r in recs]
 
 
-QUERIES = [("Coventry", None), ("Köln", None), ("Toledo", "ES"), ("Paris", "FR"), ("Chicago", None),
-           ("Tinyville", None)]
+QUERIES = [
+    ("Coventry", None),
+    ("Köln", None),
+    ("Toledo", "ES"),
+    ("Paris", "FR"),
+    ("Chicago", None),
+    ("Tinyville", None),
+]
 
 
 def test_recommend_returns_frozen_recommendations(matcher):
     recs = matcher.recommend("Coventry", k=5)
     assert len(recs) == 5 and recs.note is None and recs.query.geonameid == 1
     with pytest.raises(dataclasses.FrozenInstanceError):
-        recs.note = 'changed'
+        recs.note = "changed"
     for r in recs:
         assert isinstance(r, Recommendation)
         assert r.query.geonameid == 1

@@ -66,12 +66,28 @@ def test_evaluate_ranks_an_easy_target_first(cities, fitted):
     # Coventry (no partners) and Caen (partner of its neighbour Leamington).
     row = cities.index.row
     out = evaluate(fitted, np.array([[row(1), row(9)]]))
-    assert out["cold"] == {"queries": 1, "pairs": 1, "hits@10": 1.0, "hits@50": 1.0, "hits@100": 1.0,
-                           "hits@300": 1.0, "mrr": 1.0, "median_rank": 1.0}
+    assert out["cold"] == {
+        "queries": 1,
+        "pairs": 1,
+        "hits@10": 1.0,
+        "hits@50": 1.0,
+        "hits@100": 1.0,
+        "hits@300": 1.0,
+        "mrr": 1.0,
+        "median_rank": 1.0,
+    }
     # Caen has partners in the training graph: the pair counts among the twinned targets.
     assert out["target_twinned"]["pairs"] == 1 and out["target_untwinned"]["pairs"] == 0
-    assert out["warm"] == {"queries": 0, "pairs": 0, "hits@10": None, "hits@50": None, "hits@100": None,
-                           "hits@300": None, "mrr": None, "median_rank": None}
+    assert out["warm"] == {
+        "queries": 0,
+        "pairs": 0,
+        "hits@10": None,
+        "hits@50": None,
+        "hits@100": None,
+        "hits@300": None,
+        "mrr": None,
+        "median_rank": None,
+    }
     assert out["all"]["median_rank"] == 1.0
 
 

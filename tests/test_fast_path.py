@@ -12,8 +12,14 @@ from conftest import make_cities
 from sistermatch import Matcher
 from sistermatch.features import FeatureContext, QueryBatch, default_feature_set
 from sistermatch.features.profile import MODES
-from sistermatch.models import (BoostedRanker, LambdaRanker, LogisticRanker, SegmentedRanker, ShortlistRanker,
-                                TwoStageRanker)
+from sistermatch.models import (
+    BoostedRanker,
+    LambdaRanker,
+    LogisticRanker,
+    SegmentedRanker,
+    ShortlistRanker,
+    TwoStageRanker,
+)
 from sistermatch.profiles import Fact, ProfileStore
 
 
@@ -21,17 +27,20 @@ from sistermatch.profiles import Fact, ProfileStore
 def profiles(cities):
     row, ci = cities.index.row, cities.countries.index_of
     facts = [
-        Fact("industry", "city", row(1), "automotive", "t"), Fact("industry", "city", row(7), "automotive", "t"),
-        Fact("industry", "city", row(7), "film", "t"), Fact("industry", "region", int(cities.region[row(20)]),
-                                                             "agriculture", "t"),
-        Fact("industry", "country", ci("PL"), "steel", "t"), Fact("history", "city", row(1), "ww2_bombed", "t"),
+        Fact("industry", "city", row(1), "automotive", "t"),
+        Fact("industry", "city", row(7), "automotive", "t"),
+        Fact("industry", "city", row(7), "film", "t"),
+        Fact("industry", "region", int(cities.region[row(20)]), "agriculture", "t"),
+        Fact("industry", "country", ci("PL"), "steel", "t"),
+        Fact("history", "city", row(1), "ww2_bombed", "t"),
         Fact("history", "city", row(6), "ww2_bombed", "t"),
         Fact("country_group", "country", ci("GB"), "nato", "t", kind="alliance"),
         Fact("country_group", "country", ci("US"), "nato", "t", kind="alliance"),
         Fact("country_group", "country", ci("DE"), "hre", "t", kind="former_state"),
         Fact("country_group", "country", ci("PL"), "hre", "t", kind="former_state"),
         Fact("diaspora", "country_pair", (ci("PL"), ci("GB")), "PL", "t", amount=900000),
-        Fact("diaspora", "city", row(15), "PL", "t"), Fact("diaspora", "city", row(2), "DE", "t"),
+        Fact("diaspora", "city", row(15), "PL", "t"),
+        Fact("diaspora", "city", row(2), "DE", "t"),
     ]
     return ProfileStore(cities, facts)
 
@@ -48,21 +57,27 @@ def test_each_block_adds_exactly_its_weighted_columns(cities, graph, profiles, m
             w = rng.normal(size=len(block.columns))
             cols = block.compute(batch, np.zeros(n, dtype=np.int64), np.arange(n))
             want = sum(wj * np.broadcast_to(np.asarray(col, dtype=np.float64), (n,)) for wj, col in zip(w, cols))
-            got = default_feature_set(industry_mode=mode, history_mode=mode).linear_score(batch, np.r_[
-                [0.0] * fs.columns.index(f"{block.name}.{block.columns[0]}"), w,
-                [0.0] * (len(fs.columns) - fs.columns.index(f"{block.name}.{block.columns[0]}") - len(w))])
+            got = default_feature_set(industry_mode=mode, history_mode=mode).linear_score(
+                batch,
+                np.r_[
+                    [0.0] * fs.columns.index(f"{block.name}.{block.columns[0]}"),
+                    w,
+                    [0.0] * (len(fs.columns) - fs.columns.index(f"{block.name}.{block.columns[0]}") - len(w)),
+                ],
+            )
             np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=f"{block.name} for row {row}")
 
 
 MODELS = {
-    "shortlist": lambda: ShortlistRanker(second=LambdaRanker(n_estimators=20, min_child_samples=3), shortlist=6,
-                                         priors={"name.same_name_rarity": 2.0}),
+    "shortlist": lambda: ShortlistRanker(
+        second=LambdaRanker(n_estimators=20, min_child_samples=3), shortlist=6, priors={"name.same_name_rarity": 2.0}
+    ),
     "two_stage": lambda: TwoStageRanker(second=BoostedRanker(max_iter=20, min_samples_leaf=3), shortlist=6),
     "logistic": lambda: LogisticRanker(),
     # The first stage's weights depend on the query (warm or cold): still by parts.
-    "segmented": lambda: ShortlistRanker(first=SegmentedRanker(), second=LambdaRanker(n_estimators=20,
-                                                                                      min_child_samples=3),
-                                         shortlist=6),
+    "segmented": lambda: ShortlistRanker(
+        first=SegmentedRanker(), second=LambdaRanker(n_estimators=20, min_child_samples=3), shortlist=6
+    ),
 }
 
 
@@ -78,6 +93,7 @@ def test_recommend_fast_equals_reference(graph, model):
             assert [r.city.geonameid for r in fast] == [r.city.geonameid for r in ref]
             np.testing.assert_allclose([r.score for r in fast], [r.score for r in ref], rtol=1e-6, atol=1e-6)
             for a, b in zip(fast, ref):
-                np.testing.assert_allclose([v for _, v in a.contributions], [v for _, v in b.contributions],
-                                           rtol=1e-6, atol=1e-6)
+                np.testing.assert_allclose(
+                    [v for _, v in a.contributions], [v for _, v in b.contributions], rtol=1e-6, atol=1e-6
+                )
                 assert a.reasons_text == b.reasons_text

@@ -2,14 +2,24 @@
 
 import numpy as np
 import pytest
-
 import scipy.sparse as sp
 
 from conftest import make_countries
 from sistermatch.cities import CityTable
-from sistermatch.features import (ALL_ASPECTS, CountryFeatures, FeatureContext, FeatureSet, GeographyFeatures,
-                                  GraphFeatures, NameFeatures, ProfileFeatures, QueryBatch, SizeFeatures,
-                                  default_feature_set, gather)
+from sistermatch.features import (
+    ALL_ASPECTS,
+    CountryFeatures,
+    FeatureContext,
+    FeatureSet,
+    GeographyFeatures,
+    GraphFeatures,
+    NameFeatures,
+    ProfileFeatures,
+    QueryBatch,
+    SizeFeatures,
+    default_feature_set,
+    gather,
+)
 from sistermatch.partnerships import PartnershipGraph
 from sistermatch.profiles import Fact, ProfileStore
 
@@ -58,6 +68,7 @@ def val(ctx, block, q_id, c_id, column):
 
 # -- name ------------------------------------------------------------------------------
 
+
 def test_same_name_only_for_the_namesake(cities, ctx):
     row = cities.index.row
     same = one_query(ctx, NameFeatures(), row(12))["same_name"]
@@ -69,16 +80,29 @@ def test_same_name_only_for_the_namesake(cities, ctx):
 
 
 def _name_world(names):
-    recs = [dict(geonameid=i, name=n, country=c, admin1="", latitude=0.0, longitude=float(i), population=1000)
-            for i, (n, c) in enumerate(names)]
+    recs = [
+        dict(geonameid=i, name=n, country=c, admin1="", latitude=0.0, longitude=float(i), population=1000)
+        for i, (n, c) in enumerate(names)
+    ]
     table = CityTable.from_records(recs, make_countries())
     return FeatureContext(table, PartnershipGraph(len(table)))
 
 
 def test_near_name_needs_close_spellings_not_a_shared_prefix():
-    c = _name_world([("Berat", "FR"), ("Beratzhausen", "DE"), ("Berlin", "DE"), ("Bérat", "DE"), ("Ulm", "DE"),
-                     ("Ulmen", "FR"), ("Sankt Gallen", "FR"), ("Sankt Pölten", "DE"), ("Gniezno", "FR"),
-                     ("Gnieznow", "DE")])
+    c = _name_world(
+        [
+            ("Berat", "FR"),
+            ("Beratzhausen", "DE"),
+            ("Berlin", "DE"),
+            ("Bérat", "DE"),
+            ("Ulm", "DE"),
+            ("Ulmen", "FR"),
+            ("Sankt Gallen", "FR"),
+            ("Sankt Pölten", "DE"),
+            ("Gniezno", "FR"),
+            ("Gnieznow", "DE"),
+        ]
+    )
     out = one_query(c, NameFeatures(), 0)
     assert out["same_name"].tolist() == [1, 0, 0, 1, 0, 0, 0, 0, 0, 0]
     # Beratzhausen shares Berat's first five letters but is not a near name.
@@ -90,8 +114,17 @@ def test_near_name_needs_close_spellings_not_a_shared_prefix():
 
 
 def test_same_name_rarity_spreads_over_namesakes_abroad():
-    c = _name_world([("Toledo", "ES"), ("Toledo", "US"), ("Paris", "FR"), ("Paris", "US"), ("Paris", "DE"),
-                     ("Paris", "GB"), ("Paris", "FR")])
+    c = _name_world(
+        [
+            ("Toledo", "ES"),
+            ("Toledo", "US"),
+            ("Paris", "FR"),
+            ("Paris", "US"),
+            ("Paris", "DE"),
+            ("Paris", "GB"),
+            ("Paris", "FR"),
+        ]
+    )
     toledo = one_query(c, NameFeatures(), 0)["same_name_rarity"]
     assert toledo.tolist()[:2] == [1.0, 1.0]  # one Toledo abroad: the full weight
     paris = one_query(c, NameFeatures(), 2)["same_name_rarity"]
@@ -101,6 +134,7 @@ def test_same_name_rarity_spreads_over_namesakes_abroad():
 
 
 # -- geography -------------------------------------------------------------------------
+
 
 def test_distance_for_two_known_points(ctx):
     # Paris to London is about 343 km.
@@ -125,6 +159,7 @@ def test_continent_latitude_and_hemisphere(ctx):
 
 # -- size ------------------------------------------------------------------------------
 
+
 def test_size_features(ctx):
     s = SizeFeatures()
     assert val(ctx, s, 1, 9, "log_population") == pytest.approx(np.log10(105000), abs=1e-5)
@@ -138,6 +173,7 @@ def test_size_features(ctx):
 
 
 # -- country ---------------------------------------------------------------------------
+
 
 def test_country_pair_counts(cities, ctx):
     ci = cities.countries.index_of
@@ -166,6 +202,7 @@ def test_country_features(ctx):
 
 
 # -- graph -----------------------------------------------------------------------------
+
 
 def test_common_partners_counts(ctx):
     g = GraphFeatures()
@@ -222,6 +259,7 @@ def test_graph_features_use_only_the_graph_given(cities, graph):
 
 # -- profile ---------------------------------------------------------------------------
 
+
 def test_profile_features(cities, ctx):
     p = ProfileFeatures()
     assert val(ctx, p, 1, 7, "industry_overlap") > 0  # both automotive
@@ -252,6 +290,7 @@ def test_profile_mode_is_checked(ctx):
 
 
 # -- the whole set ---------------------------------------------------------------------
+
 
 def test_default_feature_set_schema():
     fs = default_feature_set()

@@ -63,10 +63,13 @@ def test_not_utf8(tmp_path):
     assert "UTF-8" in str(err.value) and str(path) in str(err.value)
 
 
-@pytest.mark.parametrize("content", [
-    "a,b\n1,2\n3,4,5,6\n",  # a row with more fields than the header
-    'a,b\n"1,2\n3,4\n',  # an unclosed quote
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "a,b\n1,2\n3,4,5,6\n",  # a row with more fields than the header
+        'a,b\n"1,2\n3,4\n',  # an unclosed quote
+    ],
+)
 def test_malformed_csv(tmp_path, content):
     path = write(tmp_path, content)
     with pytest.raises(InvalidInput, match="not valid CSV") as err:

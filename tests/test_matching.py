@@ -38,8 +38,7 @@ def total(scores, pairs):
 def test_optimal_assignment_beats_greedy_where_greedy_takes_the_best_pair_first():
     # Greedy gives town 0 its best partner A and leaves town 1 with its poor B;
     # the best total gives 0 its near-equal second choice B and 1 its A.
-    scores = np.array([[-0.1, -0.2],
-                       [-0.3, -3.0]])
+    scores = np.array([[-0.1, -0.2], [-0.3, -3.0]])
     assert greedy_pairs(scores).tolist() == [[0, 0], [1, 1]]
     assert optimal_pairs(scores).tolist() == [[0, 1], [1, 0]]
     assert total(scores, optimal_pairs(scores)) == pytest.approx(-0.5)
@@ -90,8 +89,8 @@ def matcher(graph):
     return Matcher(cities=make_cities(), model=LogisticRanker(), n_folds=2, negatives=6).fit(graph)
 
 
-GB_DE = [1, 3, 4, 6, 7]          # Coventry, Leamington, Kiel, Dresden, Köln
-FR_ES_PL = [8, 9, 20, 12, 11]    # Paris, Caen, Tinyville, Toledo (ES), Kraków
+GB_DE = [1, 3, 4, 6, 7]  # Coventry, Leamington, Kiel, Dresden, Köln
+FR_ES_PL = [8, 9, 20, 12, 11]  # Paris, Caen, Tinyville, Toledo (ES), Kraków
 
 
 def test_match_two_lists_is_optimal_on_the_engine_scores(matcher):
@@ -151,14 +150,17 @@ def test_min_score_drops_weak_pairs_and_an_empty_matching_says_why(matcher):
     assert len(none) == 0 and "min_score" in none.note
 
 
-@pytest.mark.parametrize("args, kwargs, words", [
-    (([],), {}, "empty"),
-    (([1],), {}, "at least two"),
-    (([1, 2, 3],), {}, "GB"),
-    (([1, 8],), {"max_partners": 0}, "max_partners"),
-    (([1, 8],), {"min_score": "high"}, "min_score"),
-    (([1, 8], []), {}, "second list is empty"),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, words",
+    [
+        (([],), {}, "empty"),
+        (([1],), {}, "at least two"),
+        (([1, 2, 3],), {}, "GB"),
+        (([1, 8],), {"max_partners": 0}, "max_partners"),
+        (([1, 8],), {"min_score": "high"}, "min_score"),
+        (([1, 8], []), {}, "second list is empty"),
+    ],
+)
 def test_match_bad_input(matcher, args, kwargs, words):
     with pytest.raises(InvalidInput, match=words):
         matcher.match(*args, **kwargs)
@@ -170,6 +172,7 @@ def test_a_town_in_both_lists_is_not_paired_with_itself(matcher):
 
 
 # -- the command line, in-process on the synthetic world ---------------------------------
+
 
 @pytest.fixture()
 def run(monkeypatch, partnerships_csv, capsys):
@@ -224,14 +227,17 @@ def test_cli_match_min_score_above_every_pair_is_an_empty_answer(run, tmp_path):
     assert out.read_text(encoding="utf-8").strip() == ",".join(PAIR_COLUMNS)
 
 
-@pytest.mark.parametrize("content, other, words", [
-    ("city,country\nKiel,DE\nDresden,DE\nKöln,DE\n", None, "allow-same-country"),
-    ("town\nKiel\n", None, "needs columns"),
-    ("geonameid\n", None, "no rows"),
-    ("", None, "empty"),
-    ("city,country\nAtlantis,GB\n", None, "no town of"),
-    ("geonameid\n4\n", "geonameid\n5\n6\n", "allow-same-country"),
-])
+@pytest.mark.parametrize(
+    "content, other, words",
+    [
+        ("city,country\nKiel,DE\nDresden,DE\nKöln,DE\n", None, "allow-same-country"),
+        ("town\nKiel\n", None, "needs columns"),
+        ("geonameid\n", None, "no rows"),
+        ("", None, "empty"),
+        ("city,country\nAtlantis,GB\n", None, "no town of"),
+        ("geonameid\n4\n", "geonameid\n5\n6\n", "allow-same-country"),
+    ],
+)
 def test_cli_match_bad_input_is_one_line(run, tmp_path, content, other, words):
     a = write(tmp_path / "a.csv", content)
     args = ["match", a, "--out", tmp_path / "pairs.csv"]

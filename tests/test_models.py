@@ -8,11 +8,25 @@ import pytest
 from sklearn.base import clone
 
 from sistermatch.errors import InvalidInput, NotFittedError
-from sistermatch.models import (BoostedRanker, HandWeightedRanker, LambdaRanker, LogisticRanker, PairRanker,
-                                SegmentedRanker, ShortlistRanker, TwoStageRanker)
+from sistermatch.models import (
+    BoostedRanker,
+    HandWeightedRanker,
+    LambdaRanker,
+    LogisticRanker,
+    PairRanker,
+    SegmentedRanker,
+    ShortlistRanker,
+    TwoStageRanker,
+)
 
-NAMES = ("name.same_name", "size.population_gap", "graph.neighbour_partner", "geography.log_distance",
-         "graph.query_degree", "noise")
+NAMES = (
+    "name.same_name",
+    "size.population_gap",
+    "graph.neighbour_partner",
+    "geography.log_distance",
+    "graph.query_degree",
+    "noise",
+)
 SHORTLIST = 5
 
 MODELS = {
@@ -23,8 +37,9 @@ MODELS = {
     "two_stage": lambda: TwoStageRanker(second=BoostedRanker(max_iter=30, min_samples_leaf=5), shortlist=SHORTLIST),
     "lambdarank": lambda: LambdaRanker(n_estimators=30, min_child_samples=5),
     "classifier": lambda: LambdaRanker(objective="binary", n_estimators=30, min_child_samples=5),
-    "shortlist": lambda: ShortlistRanker(second=LambdaRanker(n_estimators=30, min_child_samples=5), shortlist=SHORTLIST,
-                                         priors={"name.same_name": 1.0}),
+    "shortlist": lambda: ShortlistRanker(
+        second=LambdaRanker(n_estimators=30, min_child_samples=5), shortlist=SHORTLIST, priors={"name.same_name": 1.0}
+    ),
 }
 
 
@@ -114,21 +129,27 @@ def shortlisted(model, X):
 
 @pytest.mark.parametrize("rows", ["test", "twins", "cold_only", "warm_only"])
 def test_contributions_add_up_to_the_score(fitted, rows):
-    X = {"test": TEST[0], "twins": np.vstack([TWIN, STRANGER]),
-         "cold_only": TEST[0][TEST[0][:, 4] == 0], "warm_only": TEST[0][TEST[0][:, 4] > 0]}[rows]
+    X = {
+        "test": TEST[0],
+        "twins": np.vstack([TWIN, STRANGER]),
+        "cold_only": TEST[0][TEST[0][:, 4] == 0],
+        "warm_only": TEST[0][TEST[0][:, 4] > 0],
+    }[rows]
     c = fitted.contributions(X)
     assert c.shape == X.shape
     keep = shortlisted(fitted, X)
     assert keep.sum() >= min(len(X), SHORTLIST)
-    np.testing.assert_allclose(c.sum(axis=1)[keep] + fitted.base_score_, fitted.decision_function(X)[keep],
-                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        c.sum(axis=1)[keep] + fitted.base_score_, fitted.decision_function(X)[keep], rtol=1e-6, atol=1e-6
+    )
 
 
 def test_contributions_of_a_short_list_explain_every_row(fitted):
     # The top of a ranking (at most `shortlist` rows) is always fully explained.
     X = TEST[0][:SHORTLIST]
-    np.testing.assert_allclose(fitted.contributions(X).sum(axis=1) + fitted.base_score_,
-                               fitted.decision_function(X), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        fitted.contributions(X).sum(axis=1) + fitted.base_score_, fitted.decision_function(X), rtol=1e-6, atol=1e-6
+    )
 
 
 def test_contributions_credit_the_right_feature(fitted):
@@ -169,16 +190,27 @@ def test_labels_must_be_zero_or_one(name):
         MODELS[name]().fit(X, y[:-1], feature_names=NAMES)
 
 
-@pytest.mark.parametrize("model, value", [
-    (lambda: HandWeightedRanker({"nope.feature": 1.0}), "nope.feature"),
-    (lambda: LogisticRanker(C=0), "0"),
-    (lambda: LogisticRanker(C=-2.5), "-2.5"),
-    (lambda: BoostedRanker(max_iter=0), "0"),
-    (lambda: BoostedRanker(learning_rate=-1.0), "-1"),
-    (lambda: SegmentedRanker(column="graph.missing"), "graph.missing"),
-    (lambda: TwoStageRanker(shortlist=0), "0"),
-], ids=["hand-weights", "logistic-C0", "logistic-Cneg", "boosted-iter", "boosted-lr", "segmented-column",
-        "two-stage-shortlist"])
+@pytest.mark.parametrize(
+    "model, value",
+    [
+        (lambda: HandWeightedRanker({"nope.feature": 1.0}), "nope.feature"),
+        (lambda: LogisticRanker(C=0), "0"),
+        (lambda: LogisticRanker(C=-2.5), "-2.5"),
+        (lambda: BoostedRanker(max_iter=0), "0"),
+        (lambda: BoostedRanker(learning_rate=-1.0), "-1"),
+        (lambda: SegmentedRanker(column="graph.missing"), "graph.missing"),
+        (lambda: TwoStageRanker(shortlist=0), "0"),
+    ],
+    ids=[
+        "hand-weights",
+        "logistic-C0",
+        "logistic-Cneg",
+        "boosted-iter",
+        "boosted-lr",
+        "segmented-column",
+        "two-stage-shortlist",
+    ],
+)
 def test_bad_arguments_raise_naming_the_value(model, value):
     X, y = TRAIN
     with pytest.raises(ValueError) as err:
@@ -229,8 +261,12 @@ def test_clone_gives_an_unfitted_copy_with_the_same_params(fitted, name):
     with pytest.raises(NotFittedError):
         copy.decision_function(TEST[0])
     X, y = TRAIN
-    np.testing.assert_allclose(copy.fit(X, y, feature_names=NAMES).decision_function(TEST[0]),
-                               fitted.decision_function(TEST[0]), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        copy.fit(X, y, feature_names=NAMES).decision_function(TEST[0]),
+        fitted.decision_function(TEST[0]),
+        rtol=1e-9,
+        atol=1e-9,
+    )
 
 
 def test_set_params_round_trip(name):
@@ -255,7 +291,8 @@ def test_float32_rows_give_the_same_order(fitted):
 
 def test_hand_weights_score_is_the_weighted_sum():
     model = HandWeightedRanker({"name.same_name": 2.0, "size.population_gap": -1.0}).fit(
-        np.zeros((2, 6)), None, feature_names=NAMES)
+        np.zeros((2, 6)), None, feature_names=NAMES
+    )
     X = np.array([[1.0, 0.5, 9, 9, 9, 9], [0.0, 2.0, 9, 9, 9, 9]])
     np.testing.assert_allclose(model.decision_function(X), [1.5, -2.0])
     assert model.base_score_ == 0.0

@@ -45,13 +45,16 @@ def test_load_with_only_the_two_id_columns(cities, resolver, tmp_path):
 
 
 def test_load_with_name_columns(cities, resolver, tmp_path):
-    path = write(tmp_path, [
-        "city_a,country_a,city_b,country_b",
-        "Coventry,GB,Caen,FR",
-        "Cologne,DE,Krakow,PL",  # alternate name and unaccented spelling
-        "Toledo,Spain,Toledo,US",  # same names told apart by country
-        "St. Petersburg,US,Paris,FR",
-    ])
+    path = write(
+        tmp_path,
+        [
+            "city_a,country_a,city_b,country_b",
+            "Coventry,GB,Caen,FR",
+            "Cologne,DE,Krakow,PL",  # alternate name and unaccented spelling
+            "Toledo,Spain,Toledo,US",  # same names told apart by country
+            "St. Petersburg,US,Paris,FR",
+        ],
+    )
     graph, report = load_partnerships(path, cities, resolver)
     assert id_pairs(cities, graph) == {(1, 9), (7, 11), (12, 14), (8, 17)}
     assert report.skipped == () and report.n_pairs == 4
@@ -76,14 +79,17 @@ def test_unresolvable_id_rows_are_reported_not_fatal(cities, resolver, tmp_path)
 
 
 def test_unresolvable_name_rows_are_reported_not_fatal(cities, resolver, tmp_path):
-    path = write(tmp_path, [
-        "city_a,country_a,city_b,country_b",
-        "Coventry,GB,Caen,FR",
-        "Atlantis,GB,Caen,FR",  # no such town
-        "Springfield,US,Kiel,DE",  # ambiguous
-        "Kiel,XX,Caen,FR",  # unknown country
-        "Kiel,DE,Warsaw,PL",
-    ])
+    path = write(
+        tmp_path,
+        [
+            "city_a,country_a,city_b,country_b",
+            "Coventry,GB,Caen,FR",
+            "Atlantis,GB,Caen,FR",  # no such town
+            "Springfield,US,Kiel,DE",  # ambiguous
+            "Kiel,XX,Caen,FR",  # unknown country
+            "Kiel,DE,Warsaw,PL",
+        ],
+    )
     graph, report = load_partnerships(path, cities, resolver)
     assert id_pairs(cities, graph) == {(1, 9), (4, 10)}
     assert len(report.skipped) == 3
@@ -119,6 +125,7 @@ def test_missing_file(cities, resolver, tmp_path):
 
 
 # -- PartnershipGraph ------------------------------------------------------------------
+
 
 def test_graph_degree_and_partners(cities, graph):
     row = cities.index.row

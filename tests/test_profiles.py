@@ -46,9 +46,16 @@ def tags(store, gid):
 
 # -- ProfileStore ----------------------------------------------------------------------
 
+
 def test_city_tags(cities):
-    store = ProfileStore.build(cities, [facts_of(city("industry", 1, "automotive"), city("industry", 1, "aerospace"),
-                                                 city("industry", 7, "automotive"))])
+    store = ProfileStore.build(
+        cities,
+        [
+            facts_of(
+                city("industry", 1, "automotive"), city("industry", 1, "aerospace"), city("industry", 7, "automotive")
+            )
+        ],
+    )
     assert tags(store, 1) == {"automotive", "aerospace"}
     assert store.industry_known[cities.index.row(1)]
     assert overlap(store, 1, 7) > 0
@@ -58,8 +65,9 @@ def test_city_tags(cities):
 
 def test_duplicate_facts_count_once(cities):
     once = ProfileStore.build(cities, [facts_of(city("industry", 1, "port"), city("industry", 9, "port"))])
-    twice = ProfileStore.build(cities, [facts_of(city("industry", 1, "port"), city("industry", 1, "port"),
-                                                 city("industry", 9, "port"))])
+    twice = ProfileStore.build(
+        cities, [facts_of(city("industry", 1, "port"), city("industry", 1, "port"), city("industry", 9, "port"))]
+    )
     assert np.allclose(once.industry_effective, twice.industry_effective)
 
 
@@ -98,11 +106,14 @@ def test_fallback_profiles_weigh_less_than_a_towns_own(cities):
     # The same single tag, known for the town itself, for its region only, or for its country only.
     def make(c):
         r = c.index.row
-        return [Fact("industry", "city", r(14), "agriculture", "s"),
-                Fact("industry", "city", r(16), "agriculture", "s"),
-                Fact("industry", "city", r(15), "port", "s"),
-                Fact("industry", "region", int(c.region[r(20)]), "agriculture", "s"),
-                Fact("industry", "country", c.countries.index_of("PL"), "agriculture", "s")]
+        return [
+            Fact("industry", "city", r(14), "agriculture", "s"),
+            Fact("industry", "city", r(16), "agriculture", "s"),
+            Fact("industry", "city", r(15), "port", "s"),
+            Fact("industry", "region", int(c.region[r(20)]), "agriculture", "s"),
+            Fact("industry", "country", c.countries.index_of("PL"), "agriculture", "s"),
+        ]
+
     store = ProfileStore.build(cities, [Listed(make)])
     own = overlap(store, 16, 14)  # Paris TX and Toledo OH: both curated
     region = overlap(store, 20, 14)  # Tinyville: only its region's profile
@@ -113,9 +124,12 @@ def test_fallback_profiles_weigh_less_than_a_towns_own(cities):
 def test_a_tag_known_only_for_a_region_still_counts(cities):
     # No town carries "wine" at city level; two regions do. Their towns share it.
     def make(c):
-        return [Fact("industry", "region", int(c.region[c.index.row(20)]), "wine", "s"),
-                Fact("industry", "region", int(c.region[c.index.row(18)]), "wine", "s"),
-                Fact("industry", "city", c.index.row(1), "port", "s")]
+        return [
+            Fact("industry", "region", int(c.region[c.index.row(20)]), "wine", "s"),
+            Fact("industry", "region", int(c.region[c.index.row(18)]), "wine", "s"),
+            Fact("industry", "city", c.index.row(1), "port", "s"),
+        ]
+
     store = ProfileStore.build(cities, [Listed(make)])
     assert tags(store, 20) == {"wine"}
     assert overlap(store, 20, 18) > 0
@@ -124,12 +138,19 @@ def test_a_tag_known_only_for_a_region_still_counts(cities):
 def test_idf_makes_a_rare_shared_tag_count_more(cities):
     def make(c):
         r = c.index.row
-        out = [Fact("industry", "city", r(1), "motorsport", "s"), Fact("industry", "city", r(1), "port", "s"),
-               Fact("industry", "city", r(7), "motorsport", "s"), Fact("industry", "city", r(7), "fishing", "s"),
-               Fact("industry", "city", r(4), "tourism", "s"), Fact("industry", "city", r(4), "wine", "s"),
-               Fact("industry", "city", r(14), "tourism", "s"), Fact("industry", "city", r(14), "brewing", "s")]
+        out = [
+            Fact("industry", "city", r(1), "motorsport", "s"),
+            Fact("industry", "city", r(1), "port", "s"),
+            Fact("industry", "city", r(7), "motorsport", "s"),
+            Fact("industry", "city", r(7), "fishing", "s"),
+            Fact("industry", "city", r(4), "tourism", "s"),
+            Fact("industry", "city", r(4), "wine", "s"),
+            Fact("industry", "city", r(14), "tourism", "s"),
+            Fact("industry", "city", r(14), "brewing", "s"),
+        ]
         out += [Fact("industry", "city", r(g), "tourism", "s") for g in (2, 5, 8, 10, 13, 15)]
         return out
+
     store = ProfileStore.build(cities, [Listed(make)])
     j = store.industry_tags.index
     assert store.industry_idf[j("motorsport")] > store.industry_idf[j("tourism")] > 0
@@ -159,8 +180,17 @@ def test_empty_store(cities):
 
 
 def test_history_overlap(cities):
-    store = ProfileStore.build(cities, [facts_of(city("history", 1, "ww2_bombed"), city("history", 6, "ww2_bombed"),
-                                                 city("history", 6, "hanseatic"), city("history", 4, "hanseatic"))])
+    store = ProfileStore.build(
+        cities,
+        [
+            facts_of(
+                city("history", 1, "ww2_bombed"),
+                city("history", 6, "ww2_bombed"),
+                city("history", 6, "hanseatic"),
+                city("history", 4, "hanseatic"),
+            )
+        ],
+    )
     assert overlap(store, 1, 6, "history_overlap") > 0
     assert overlap(store, 1, 4, "history_overlap") == 0.0
     assert store.history_known[cities.index.row(6)]
@@ -169,11 +199,14 @@ def test_history_overlap(cities):
 def test_country_groups(cities):
     def make(c):
         ci = c.countries.index_of
-        return [Fact("country_group", "country", ci("DE"), "holy_roman_empire", "s", kind="former_state"),
-                Fact("country_group", "country", ci("PL"), "holy_roman_empire", "s", kind="former_state"),
-                Fact("country_group", "country", ci("GB"), "nato", "s", kind="alliance"),
-                Fact("country_group", "country", ci("US"), "nato", "s", kind="alliance"),
-                Fact("country_group", "country", ci("DE"), "nato", "s", kind="alliance")]
+        return [
+            Fact("country_group", "country", ci("DE"), "holy_roman_empire", "s", kind="former_state"),
+            Fact("country_group", "country", ci("PL"), "holy_roman_empire", "s", kind="former_state"),
+            Fact("country_group", "country", ci("GB"), "nato", "s", kind="alliance"),
+            Fact("country_group", "country", ci("US"), "nato", "s", kind="alliance"),
+            Fact("country_group", "country", ci("DE"), "nato", "s", kind="alliance"),
+        ]
+
     store = ProfileStore.build(cities, [Listed(make)])
     ci = cities.countries.index_of
     shared = store.group_shared
@@ -190,9 +223,12 @@ def test_country_groups(cities):
 def test_diaspora_corridor_and_city_facts(cities):
     def make(c):
         ci = c.countries.index_of
-        return [Fact("diaspora", "country_pair", (ci("PL"), ci("GB")), "PL", "s", amount=900000),
-                Fact("diaspora", "country_pair", (ci("PL"), ci("GB")), "PL", "s", amount=800000),
-                Fact("diaspora", "city", c.index.row(15), "PL", "s")]
+        return [
+            Fact("diaspora", "country_pair", (ci("PL"), ci("GB")), "PL", "s", amount=900000),
+            Fact("diaspora", "country_pair", (ci("PL"), ci("GB")), "PL", "s", amount=800000),
+            Fact("diaspora", "city", c.index.row(15), "PL", "s"),
+        ]
+
     store = ProfileStore.build(cities, [Listed(make)])
     ci = cities.countries.index_of
     assert store.diaspora_corridor[ci("PL"), ci("GB")] == 900000  # the largest figure is kept
@@ -229,12 +265,15 @@ def test_later_providers_add_unless_they_override(cities):
 
 # -- UserProfileProvider ---------------------------------------------------------------
 
+
 def shipped(c):
     r = c.index.row
-    return [Fact("industry", "city", r(1), "automotive", "shipped"),
-            Fact("history", "city", r(1), "ww2_bombed", "shipped"),
-            Fact("industry", "city", r(9), "port", "shipped"),
-            Fact("diaspora", "city", r(9), "GB", "shipped")]
+    return [
+        Fact("industry", "city", r(1), "automotive", "shipped"),
+        Fact("history", "city", r(1), "ww2_bombed", "shipped"),
+        Fact("industry", "city", r(9), "port", "shipped"),
+        Fact("diaspora", "city", r(9), "GB", "shipped"),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -267,8 +306,9 @@ def test_user_profiles_override_by_geonameid(cities, resolver, tmp_path):
 
 
 def test_user_profiles_by_name_and_country(cities, resolver, tmp_path):
-    path = user_file(tmp_path, "city,country,industries,diaspora\nCaen,FR,,PL; de\nToledo,ES,tourism,\n"
-                               "Cologne,Germany,automotive,\n")
+    path = user_file(
+        tmp_path, "city,country,industries,diaspora\nCaen,FR,,PL; de\nToledo,ES,tourism,\nCologne,Germany,automotive,\n"
+    )
     store = build(cities, resolver, path)
     row = cities.index.row
     assert store.profile(row(9)).values("industry") == ["port"]  # empty industries cell
@@ -278,19 +318,22 @@ def test_user_profiles_by_name_and_country(cities, resolver, tmp_path):
     assert overlap(store, 1, 7) > 0
 
 
-@pytest.mark.parametrize("text, message", [
-    ("geonameid,industries\n1,automotive\n9,rocketry\n", "line 3: unknown tag 'rocketry'"),
-    ("geonameid,history\n1,ww9_battle\n", "line 2: unknown tag 'ww9_battle'"),
-    ("city,country,industries\nCoventry,GB,port\nAtlantis,GB,port\n", "line 3: no city matches 'Atlantis'"),
-    ("city,country,industries\nSpringfield,US,port\n", "line 2: 'Springfield' is ambiguous"),
-    ("city,country,industries\nCoventry,XX,port\n", "line 2: unknown country 'XX'"),
-    ("geonameid,industries\n999,port\n", "line 2"),
-    ("geonameid,diaspora\n1,PL\n9,XX\n", "line 3: unknown diaspora origin country 'XX'"),
-    ("town,industries\nCoventry,port\n", "needs columns (geonameid) or (city,country)"),
-    ("city,industries\nCoventry,port\n", "needs columns"),
-    ("geonameid,notes\n1,lovely\n", "needs at least one of the columns industries, history, diaspora"),
-    ("geonameid,industries\n", "header but no rows"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("geonameid,industries\n1,automotive\n9,rocketry\n", "line 3: unknown tag 'rocketry'"),
+        ("geonameid,history\n1,ww9_battle\n", "line 2: unknown tag 'ww9_battle'"),
+        ("city,country,industries\nCoventry,GB,port\nAtlantis,GB,port\n", "line 3: no city matches 'Atlantis'"),
+        ("city,country,industries\nSpringfield,US,port\n", "line 2: 'Springfield' is ambiguous"),
+        ("city,country,industries\nCoventry,XX,port\n", "line 2: unknown country 'XX'"),
+        ("geonameid,industries\n999,port\n", "line 2"),
+        ("geonameid,diaspora\n1,PL\n9,XX\n", "line 3: unknown diaspora origin country 'XX'"),
+        ("town,industries\nCoventry,port\n", "needs columns (geonameid) or (city,country)"),
+        ("city,industries\nCoventry,port\n", "needs columns"),
+        ("geonameid,notes\n1,lovely\n", "needs at least one of the columns industries, history, diaspora"),
+        ("geonameid,industries\n", "header but no rows"),
+    ],
+)
 def test_bad_user_profiles_are_rejected_whole(cities, resolver, tmp_path, text, message):
     path = user_file(tmp_path, text)
     provider = UserProfileProvider(path, resolver)

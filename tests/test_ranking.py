@@ -22,6 +22,7 @@ def row(cities, gid):
 
 # -- make ------------------------------------------------------------------------------
 
+
 def test_default_filter():
     f = CandidateFilter.make()
     assert f == CandidateFilter()
@@ -62,6 +63,7 @@ def test_make_ignores_nothing_it_should_keep_and_is_frozen():
 
 # -- mask ------------------------------------------------------------------------------
 
+
 def test_domestic_and_self_excluded_by_default(cities):
     m = CandidateFilter().mask(cities, row(cities, 1))
     assert ids(cities, m) == ALL - GB
@@ -82,8 +84,13 @@ def test_countries_include_and_exclude(cities):
     q = row(cities, 1)
     assert ids(cities, CandidateFilter.make(countries="FR,PL").mask(cities, q)) == {8, 9, 20, 21, 10, 11}
     assert ids(cities, CandidateFilter.make(countries=["France"]).mask(cities, q)) == {8, 9, 20, 21}
-    assert ids(cities, CandidateFilter.make(exclude_countries="US,DE").mask(cities, q)) == \
-        ALL - GB - US - {4, 5, 6, 7, 22}
+    assert ids(cities, CandidateFilter.make(exclude_countries="US,DE").mask(cities, q)) == ALL - GB - US - {
+        4,
+        5,
+        6,
+        7,
+        22,
+    }
 
 
 def test_own_country_only_with_include_domestic(cities):
@@ -143,6 +150,7 @@ def test_filters_combine(cities, graph):
 
 # -- top_k and check_k -----------------------------------------------------------------
 
+
 def test_top_k_order():
     scores = np.array([0.1, 0.9, 0.5, 0.7, -1.0])
     assert top_k(scores, 3, np.zeros(5)).tolist() == [1, 3, 2]
@@ -174,8 +182,16 @@ def test_check_k_accepts(k, expected):
     assert check_k(k) == expected
 
 
-@pytest.mark.parametrize("k, message", [(0, "at least 1"), (-3, "at least 1"), (MAX_K + 1, f"at most {MAX_K}"),
-                                        ("ten", "whole number"), (None, "whole number")])
+@pytest.mark.parametrize(
+    "k, message",
+    [
+        (0, "at least 1"),
+        (-3, "at least 1"),
+        (MAX_K + 1, f"at most {MAX_K}"),
+        ("ten", "whole number"),
+        (None, "whole number"),
+    ],
+)
 def test_check_k_rejects(k, message):
     with pytest.raises(InvalidInput, match=message) as err:
         check_k(k)

@@ -13,8 +13,10 @@ from sistermatch.models import HandWeightedRanker
 from sistermatch.partnerships import load_partnerships
 from sistermatch.resolve import Resolver
 
-pytestmark = [pytest.mark.realdata,
-              pytest.mark.skipif(not os.path.exists(SHARED_PARTNERSHIPS), reason="needs ../shared/data/partnerships.csv")]
+pytestmark = [
+    pytest.mark.realdata,
+    pytest.mark.skipif(not os.path.exists(SHARED_PARTNERSHIPS), reason="needs ../shared/data/partnerships.csv"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +74,9 @@ def test_fast_path_equals_reference_on_real_towns(cities, learned, sample):
             assert [r.city.geonameid for r in fast] == [r.city.geonameid for r in ref]
             np.testing.assert_allclose([r.score for r in fast], [r.score for r in ref], rtol=1e-6, atol=1e-6)
             for a, b in zip(fast, ref):
-                np.testing.assert_allclose([v for _, v in a.contributions], [v for _, v in b.contributions],
-                                           rtol=1e-6, atol=1e-6)
+                np.testing.assert_allclose(
+                    [v for _, v in a.contributions], [v for _, v in b.contributions], rtol=1e-6, atol=1e-6
+                )
     finally:
         learned._reference = False
 
@@ -101,8 +104,11 @@ def test_reason_texts_are_true(sample):
             shown = len(re.findall(r"\([A-Z]{2}\)", names))
             more = re.search(r"and (\d+) more$", names)
             assert shown + (int(more.group(1)) if more else 0) == n, text
-        for count, noun in re.findall(r"\b(\d[\d,]*) (partner towns?|partners?|known partnerships?|towns?|"
-                                      r"partnerships?)\b", text):
+        for count, noun in re.findall(
+            r"\b(\d[\d,]*) (partner towns?|partners?|known partnerships?|towns?|"
+            r"partnerships?)\b",
+            text,
+        ):
             plural = noun.endswith("s")
             assert plural == (count != "1"), text
         assert "similar names" not in text

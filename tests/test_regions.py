@@ -18,22 +18,41 @@ def test_names_from_a_table():
     assert len(names) == 2
 
 
-@pytest.mark.parametrize("country, admin1, name", [
-    ("US", "IL", "Illinois"), ("US", "MA", "Massachusetts"), ("US", "DC", "District of Columbia"),
-    ("GB", "ENG", "England"), ("GB", "SCT", "Scotland"), ("GB", "WLS", "Wales"), ("GB", "NIR", "Northern Ireland"),
-    ("CH", "ZH", "Zürich"), ("CH", "TI", "Ticino"), ("AT", "09", "Wien"), ("AT", "06", "Steiermark"),
-    ("IE", "M", "Munster"), ("BE", "WAL", "Région wallonne"),
-])
+@pytest.mark.parametrize(
+    "country, admin1, name",
+    [
+        ("US", "IL", "Illinois"),
+        ("US", "MA", "Massachusetts"),
+        ("US", "DC", "District of Columbia"),
+        ("GB", "ENG", "England"),
+        ("GB", "SCT", "Scotland"),
+        ("GB", "WLS", "Wales"),
+        ("GB", "NIR", "Northern Ireland"),
+        ("CH", "ZH", "Zürich"),
+        ("CH", "TI", "Ticino"),
+        ("AT", "09", "Wien"),
+        ("AT", "06", "Steiermark"),
+        ("IE", "M", "Munster"),
+        ("BE", "WAL", "Région wallonne"),
+    ],
+)
 def test_shipped_names(country, admin1, name):
     assert region_names().name(country, admin1) == name
 
 
-@pytest.mark.parametrize("country, admin1", [
-    ("GR", "ESYE23"),  # GeoNames' own Greek codes
-    ("HR", "21"),      # Croatia: GeoNames numbers its counties in another order than ISO 3166-2
-    ("JP", "40"),      # Japan: GeoNames 40 is Tokyo, ISO JP-40 is Fukuoka
-    ("DE", "07"), ("PL", "86"), ("FR", "11"), ("US", "00"), ("GB", ""),
-])
+@pytest.mark.parametrize(
+    "country, admin1",
+    [
+        ("GR", "ESYE23"),  # GeoNames' own Greek codes
+        ("HR", "21"),  # Croatia: GeoNames numbers its counties in another order than ISO 3166-2
+        ("JP", "40"),  # Japan: GeoNames 40 is Tokyo, ISO JP-40 is Fukuoka
+        ("DE", "07"),
+        ("PL", "86"),
+        ("FR", "11"),
+        ("US", "00"),
+        ("GB", ""),
+    ],
+)
 def test_no_name_where_the_codes_are_not_iso(country, admin1):
     assert region_names().name(country, admin1) == ""
 
@@ -43,15 +62,22 @@ def test_second_level_iso_units_are_not_taken_for_regions():
     assert region_names().name("GB", "BIR") == ""
 
 
-@pytest.mark.parametrize("raw, tidy", [("Wales [Cymru GB-CYM]", "Wales"), ("wallonne, Région", "Région wallonne"),
-                                       ("Bruxelles-Capitale, Région de", "Région de Bruxelles-Capitale"),
-                                       ("Zürich", "Zürich")])
+@pytest.mark.parametrize(
+    "raw, tidy",
+    [
+        ("Wales [Cymru GB-CYM]", "Wales"),
+        ("wallonne, Région", "Région wallonne"),
+        ("Bruxelles-Capitale, Région de", "Région de Bruxelles-Capitale"),
+        ("Zürich", "Zürich"),
+    ],
+)
 def test_iso_names_are_tidied(raw, tidy):
     assert _tidy_iso_name(raw) == tidy
 
 
-@pytest.mark.parametrize("admin1, label", [("IL", "Springfield (US, Illinois)"), ("ZZ", "Springfield (US)"),
-                                           ("", "Springfield (US)")])
+@pytest.mark.parametrize(
+    "admin1, label", [("IL", "Springfield (US, Illinois)"), ("ZZ", "Springfield (US)"), ("", "Springfield (US)")]
+)
 def test_label_shows_the_name_or_nothing(admin1, label):
     city = City(4250542, "Springfield", "US", admin1, 39.8, -89.6, 114394)
     assert city.label() == label
@@ -86,11 +112,19 @@ def test_iso_names_agree_with_the_towns_in_each_region():
             assert cities.admin1[largest] == code, (country, code, name)
             checked += 1
     assert checked >= 15
-    for name, country, region in (("London", "GB", "England"), ("Glasgow", "GB", "Scotland"), ("Cardiff", "GB", "Wales"),
-                                  ("Belfast", "GB", "Northern Ireland"), ("Dublin", "IE", "Leinster"),
-                                  ("Cork", "IE", "Munster"), ("Galway", "IE", "Connaught"),
-                                  ("Antwerpen", "BE", "Vlaams Gewest"), ("Charleroi", "BE", "Région wallonne"),
-                                  ("Graz", "AT", "Steiermark"), ("Lugano", "CH", "Ticino")):
+    for name, country, region in (
+        ("London", "GB", "England"),
+        ("Glasgow", "GB", "Scotland"),
+        ("Cardiff", "GB", "Wales"),
+        ("Belfast", "GB", "Northern Ireland"),
+        ("Dublin", "IE", "Leinster"),
+        ("Cork", "IE", "Munster"),
+        ("Galway", "IE", "Connaught"),
+        ("Antwerpen", "BE", "Vlaams Gewest"),
+        ("Charleroi", "BE", "Région wallonne"),
+        ("Graz", "AT", "Steiermark"),
+        ("Lugano", "CH", "Ticino"),
+    ):
         rows = cities.rows_named(fold(name), country=cities.countries.index_of(country))
         largest = rows[np.argmax(cities.population[rows])]
         assert cities.city(largest).region_name == region, name

@@ -6,6 +6,7 @@ pytest.importorskip("jinja2")
 
 from markupsafe import escape  # noqa: E402
 
+from conftest import make_cities  # noqa: E402
 from sistermatch import InvalidInput, Matcher  # noqa: E402
 from sistermatch.cities import City  # noqa: E402
 from sistermatch.features import ALL_ASPECTS  # noqa: E402
@@ -14,10 +15,13 @@ from sistermatch.models import LogisticRanker  # noqa: E402
 from sistermatch.profiles import CityProfile  # noqa: E402
 from sistermatch.results import Reason, Recommendation  # noqa: E402
 
-from conftest import make_cities  # noqa: E402
-
-META = {"version": "0.1.0", "data_version": "geonames-test-7", "partnerships_checksum": "ab12cd34" * 8, "k": 4,
-        "generated_at": "2024-05-01T12:00:00+00:00"}
+META = {
+    "version": "0.1.0",
+    "data_version": "geonames-test-7",
+    "partnerships_checksum": "ab12cd34" * 8,
+    "k": 4,
+    "generated_at": "2024-05-01T12:00:00+00:00",
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +43,7 @@ def html(sections, tmp_path_factory):
 
 
 def test_report_has_every_town_candidate_and_reason(html, sections):
-    for city, profile, recs in sections:
+    for city, _profile, recs in sections:
         assert str(escape(city.label(with_population=True))) in html
         assert len(recs) == 4
         for r in recs:

@@ -15,22 +15,34 @@ def gid(cities, row):
     return int(cities.geonameid[row])
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Coventry", 1),
-    ("coventry", 1),
-    ("  COVENTRY  ", 1),
-    ("Köln", 7),
-    ("Leamington", 3),
-    ("Washington", 23),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Coventry", 1),
+        ("coventry", 1),
+        ("  COVENTRY  ", 1),
+        ("Köln", 7),
+        ("Leamington", 3),
+        ("Washington", 23),
+    ],
+)
 def test_exact_names(cities, resolver, typed, expected):
     assert gid(cities, resolver.resolve(typed)) == expected
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Cologne", 7), ("Koeln", 7), ("Colonia", 7), ("Warszawa", 10), ("Varsovie", 10),
-    ("Cracow", 11), ("Londres", 2), ("Coventre", 1),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Cologne", 7),
+        ("Koeln", 7),
+        ("Colonia", 7),
+        ("Warszawa", 10),
+        ("Varsovie", 10),
+        ("Cracow", 11),
+        ("Londres", 2),
+        ("Coventre", 1),
+    ],
+)
 def test_alternate_names(cities, resolver, typed, expected):
     assert gid(cities, resolver.resolve(typed)) == expected
 
@@ -40,10 +52,17 @@ def test_accents_do_not_matter(cities, resolver, typed, expected):
     assert gid(cities, resolver.resolve(typed)) == expected
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Toledo, ES", 12), ("Toledo, US", 14), ("toledo,es", 12), ("Toledo, Spain", 12),
-    ("Springfield, US", None), ("Paris, US", 16),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Toledo, ES", 12),
+        ("Toledo, US", 14),
+        ("toledo,es", 12),
+        ("Toledo, Spain", 12),
+        ("Springfield, US", None),
+        ("Paris, US", 16),
+    ],
+)
 def test_name_comma_country(cities, resolver, typed, expected):
     if expected is None:
         with pytest.raises(AmbiguousCity):
@@ -96,8 +115,9 @@ def test_unknown_geonames_id(resolver):
         resolver.resolve("999")
 
 
-@pytest.mark.parametrize("typed", ["St. Petersburg", "St Petersburg", "Saint Petersburg", "Saint-Petersburg",
-                                   "saint petersburg"])
+@pytest.mark.parametrize(
+    "typed", ["St. Petersburg", "St Petersburg", "Saint Petersburg", "Saint-Petersburg", "saint petersburg"]
+)
 def test_saint_abbreviations(cities, resolver, typed):
     assert gid(cities, resolver.resolve(typed)) == 17
 
@@ -243,7 +263,6 @@ def test_complete_empty_prefix_is_invalid(resolver):
 # A local world for the pasted-name rules, so the shared synthetic world keeps its meaning.
 
 from conftest import make_countries  # noqa: E402
-
 from sistermatch.cities import CityTable  # noqa: E402
 from sistermatch.resolve import RULES, Resolution  # noqa: E402
 
@@ -284,8 +303,10 @@ PASTED = [
 
 @pytest.fixture(scope="module")
 def pasted():
-    recs = [dict(geonameid=g, name=n, country=c, admin1=a, latitude=la, longitude=lo, population=p,
-                 alternatenames=alts) for g, n, c, a, la, lo, p, alts in PASTED]
+    recs = [
+        dict(geonameid=g, name=n, country=c, admin1=a, latitude=la, longitude=lo, population=p, alternatenames=alts)
+        for g, n, c, a, la, lo, p, alts in PASTED
+    ]
     return Resolver(CityTable.from_records(recs, make_countries()))
 
 
@@ -294,19 +315,32 @@ def explained(resolver, text, **kw):
     return int(resolver.cities.geonameid[res.row]), res.rule
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Springfield, IL", 120), ("Springfield, US, IL", 120), ("Springfield, Illinois", 120),
-    ("Springfield, IL, US", 120), ("springfield, illinois", 120), ("Springfield (Massachusetts)", 121),
-    ("Springfield, MO", 122), ("Perth, Scotland", 118), ("Perth (Scotland)", 118), ("Toledo, Ohio", 123),
-    ("Toledo (State of Ohio)", 123), ("Springfield, Illinois State", 120),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Springfield, IL", 120),
+        ("Springfield, US, IL", 120),
+        ("Springfield, Illinois", 120),
+        ("Springfield, IL, US", 120),
+        ("springfield, illinois", 120),
+        ("Springfield (Massachusetts)", 121),
+        ("Springfield, MO", 122),
+        ("Perth, Scotland", 118),
+        ("Perth (Scotland)", 118),
+        ("Toledo, Ohio", 123),
+        ("Toledo (State of Ohio)", 123),
+        ("Springfield, Illinois State", 120),
+    ],
+)
 def test_region_qualifiers(pasted, typed, expected):
     # IL is also Israel's code and MO Macao's: no Springfield there, so they name US states.
     assert explained(pasted, typed) == (expected, "region")
 
 
-@pytest.mark.parametrize("region, expected", [("IL", 120), ("il", 120), ("Illinois", 120), ("ILLINOIS", 120),
-                                              ("Massachusetts", 121), ("MO", 122)])
+@pytest.mark.parametrize(
+    "region, expected",
+    [("IL", 120), ("il", 120), ("Illinois", 120), ("ILLINOIS", 120), ("Massachusetts", 121), ("MO", 122)],
+)
 def test_region_keyword(pasted, region, expected):
     assert explained(pasted, "Springfield", region=region)[0] == expected
 
@@ -346,8 +380,12 @@ def test_two_springfields_in_one_country_are_refused_with_ids_and_regions(pasted
         pasted.resolve("Springfield, US")
     msg = str(err.value)
     assert [c.geonameid for c in err.value.choices] == [122, 121, 120]
-    for part in ("Springfield (US, Missouri, pop. 170,000, id 122)", "Springfield (US, Massachusetts, pop. 155,000, id 121)",
-                 "Springfield (US, Illinois, pop. 115,000, id 120)", 'add the region ("Springfield, MO") or use the id'):
+    for part in (
+        "Springfield (US, Missouri, pop. 170,000, id 122)",
+        "Springfield (US, Massachusetts, pop. 155,000, id 121)",
+        "Springfield (US, Illinois, pop. 115,000, id 120)",
+        'add the region ("Springfield, MO") or use the id',
+    ):
         assert part in msg
     assert "\n" not in msg
 
@@ -357,8 +395,16 @@ def test_ambiguity_across_countries_suggests_the_country(pasted):
         pasted.resolve("Toledo")
 
 
-@pytest.mark.parametrize("typed, expected", [("Mitte (Berlin)", 102), ("Berlin – Spandau", 104), ("Mitte — Berlin", 102),
-                                             ("Mitte, Berlin", 102), ("Berlin-Spandau", 104)])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Mitte (Berlin)", 102),
+        ("Berlin – Spandau", 104),
+        ("Mitte — Berlin", 102),
+        ("Mitte, Berlin", 102),
+        ("Berlin-Spandau", 104),
+    ],
+)
 def test_parent_city(pasted, typed, expected):
     assert explained(pasted, typed) == (expected, "parent city")
 
@@ -373,10 +419,18 @@ def test_parent_city_settles_what_the_region_leaves_open(pasted):
     assert explained(pasted, "Mitte (Hildesheim)") == (103, "parent city")
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Gniezno (rural gmina)", 108), ("Hildesheim (district)", 105), ("City of Coventry", 116),
-    ("Gmina Gniezno", 108), ("Hildesheim, district", 105), ("Dresden (city)", 107), ("Stadt Dresden", 107),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Gniezno (rural gmina)", 108),
+        ("Hildesheim (district)", 105),
+        ("City of Coventry", 116),
+        ("Gmina Gniezno", 108),
+        ("Hildesheim, district", 105),
+        ("Dresden (city)", 107),
+        ("Stadt Dresden", 107),
+    ],
+)
 def test_descriptor_dropped(pasted, typed, expected):
     assert explained(pasted, typed) == (expected, "descriptor dropped")
 
@@ -386,10 +440,19 @@ def test_dropping_a_descriptor_keeps_a_true_ambiguity(pasted):
         pasted.resolve("Perth (town)")
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Paris 16e", 110), ("Paris 16", 110), ("Paris XVIe", 110), ("Lyon 3e", 112), ("Lyon 3", 112),
-    ("Lyon III", 112), ("Lyon 1er", 113), ("Lyon 3e arrondissement", 112),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Paris 16e", 110),
+        ("Paris 16", 110),
+        ("Paris XVIe", 110),
+        ("Lyon 3e", 112),
+        ("Lyon 3", 112),
+        ("Lyon III", 112),
+        ("Lyon 1er", 113),
+        ("Lyon 3e arrondissement", 112),
+    ],
+)
 def test_district_number_finds_the_district(pasted, typed, expected):
     assert explained(pasted, typed) == (expected, "district number")
 
@@ -399,8 +462,9 @@ def test_district_number_without_such_a_district_gives_the_city(pasted, typed, e
     assert explained(pasted, typed) == (expected, "district number")
 
 
-@pytest.mark.parametrize("typed, expected", [("Évry-Courcouronnes", 114), ("Courcouronnes-Évry", 114),
-                                             ("Mönchengladbach-Rheydt", 106)])
+@pytest.mark.parametrize(
+    "typed, expected", [("Évry-Courcouronnes", 114), ("Courcouronnes-Évry", 114), ("Mönchengladbach-Rheydt", 106)]
+)
 def test_merged_name_part(pasted, typed, expected):
     assert explained(pasted, typed) == (expected, "merged name part")
 
@@ -430,12 +494,22 @@ def test_rule_names_and_resolution_value(pasted):
     assert pasted.resolve("Springfield, IL") == res.row
     with pytest.raises(AttributeError):
         res.rule = "exact"
-    assert {"exact", "alternate name", "region", "parent city", "descriptor dropped", "district number",
-            "merged name part", "fuzzy"} <= set(RULES)
+    assert {
+        "exact",
+        "alternate name",
+        "region",
+        "parent city",
+        "descriptor dropped",
+        "district number",
+        "merged name part",
+        "fuzzy",
+    } <= set(RULES)
 
 
-@pytest.mark.parametrize("typed, rule", [("Berlin", "exact"), ("Berlin-Mitte", "alternate name"),
-                                         ("Hildeshiem", "fuzzy"), ("101", "geonames id")])
+@pytest.mark.parametrize(
+    "typed, rule",
+    [("Berlin", "exact"), ("Berlin-Mitte", "alternate name"), ("Hildeshiem", "fuzzy"), ("101", "geonames id")],
+)
 def test_plain_rules_are_named(pasted, typed, rule):
     assert explained(pasted, typed)[1] == rule
 

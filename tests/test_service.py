@@ -20,15 +20,13 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from conftest import make_cities  # noqa: E402
 from sistermatch import Matcher, NotFittedError, __version__  # noqa: E402
 from sistermatch.features import ALL_ASPECTS  # noqa: E402
 from sistermatch.interfaces import service  # noqa: E402
-from sistermatch.interfaces.service import (  # noqa: E402
-    MAX_BATCH, MAX_BODY_BYTES, MAX_K, MAX_LIMIT, MAX_TEXT, create_app)
+from sistermatch.interfaces.service import MAX_BATCH, MAX_BODY_BYTES, MAX_K, MAX_LIMIT, MAX_TEXT, create_app  # noqa: E402
 from sistermatch.interfaces.throttle import RankingPool  # noqa: E402
 from sistermatch.models import LogisticRanker  # noqa: E402
-
-from conftest import make_cities  # noqa: E402
 
 COVENTRY, LEAMINGTON, KOELN, PARIS, CAEN, SPRINGFIELD_IL, SPRINGFIELD_MA = 1, 3, 7, 8, 9, 18, 19
 
@@ -104,15 +102,18 @@ def test_recommendations_match_the_python_api(client, matcher):
     assert all(r["reasons"] for r in body["recommendations"])
 
 
-@pytest.mark.parametrize("params, check", [
-    ({"countries": "DE,FR"}, lambda r: r["country"] in ("DE", "FR")),
-    ({"exclude_countries": "US"}, lambda r: r["country"] != "US"),
-    ({"continents": "NA"}, lambda r: r["country"] == "US"),
-    ({"min_population": 500000}, lambda r: r["population"] >= 500000),
-    ({"max_population": 300000}, lambda r: r["population"] <= 300000),
-    ({"max_distance_km": 1000}, lambda r: r["distance_km"] <= 1000),
-    ({"include_domestic": "true", "countries": "GB"}, lambda r: r["country"] == "GB"),
-])
+@pytest.mark.parametrize(
+    "params, check",
+    [
+        ({"countries": "DE,FR"}, lambda r: r["country"] in ("DE", "FR")),
+        ({"exclude_countries": "US"}, lambda r: r["country"] != "US"),
+        ({"continents": "NA"}, lambda r: r["country"] == "US"),
+        ({"min_population": 500000}, lambda r: r["population"] >= 500000),
+        ({"max_population": 300000}, lambda r: r["population"] <= 300000),
+        ({"max_distance_km": 1000}, lambda r: r["distance_km"] <= 1000),
+        ({"include_domestic": "true", "countries": "GB"}, lambda r: r["country"] == "GB"),
+    ],
+)
 def test_recommendation_filters(client, params, check):
     recs = client.get(f"/cities/{COVENTRY}/recommendations", params={"k": 50, **params}).json()["recommendations"]
     assert recs
@@ -120,8 +121,15 @@ def test_recommendation_filters(client, params, check):
 
 
 def test_batch_isolates_bad_queries(client):
-    queries = [{"city": "Coventry"}, {"city": "Springfield"}, {"geonameid": 999}, {"city": "Nowhereville"},
-               {}, {"city": "Toledo", "country": "ES"}, {"geonameid": KOELN}]
+    queries = [
+        {"city": "Coventry"},
+        {"city": "Springfield"},
+        {"geonameid": 999},
+        {"city": "Nowhereville"},
+        {},
+        {"city": "Toledo", "country": "ES"},
+        {"geonameid": KOELN},
+    ]
     body = client.post("/batch", json={"queries": queries, "k": 3, "countries": ["DE", "FR", "US"]}).json()
     results = body["results"]
     assert [r["index"] for r in results] == list(range(len(queries)))
@@ -172,8 +180,9 @@ def test_ranking_does_not_block_the_event_loop(matcher, monkeypatch):
         return response
 
     async def scenario():
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(matcher)),
-                                     base_url="http://test") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(matcher)), base_url="http://test"
+        ) as client:
             ranking = asyncio.create_task(get(client, f"/cities/{COVENTRY}/recommendations"))
             await asyncio.sleep(0.1)
             health = await get(client, "/health")
@@ -207,23 +216,29 @@ def test_ambiguous_city_is_409_with_choices(client):
     assert err["choices"][0]["label"].startswith("Springfield (US, Massachusetts")
 
 
-@pytest.mark.parametrize("url, params", [
-    ("/cities/1/recommendations", {"countries": "XX"}),
-    ("/cities/1/recommendations", {"continents": "ZZ"}),
-    ("/cities/1/recommendations", {"min_population": 5, "max_population": 1}),
-    ("/cities", {"q": "co", "country": "Atlantis"}),
-])
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        ("/cities/1/recommendations", {"countries": "XX"}),
+        ("/cities/1/recommendations", {"continents": "ZZ"}),
+        ("/cities/1/recommendations", {"min_population": 5, "max_population": 1}),
+        ("/cities", {"q": "co", "country": "Atlantis"}),
+    ],
+)
 def test_invalid_input_is_422(client, url, params):
     assert error_of(client.get(url, params=params), 422)["type"] == "invalid_input"
 
 
-@pytest.mark.parametrize("url, params", [
-    ("/cities/1/recommendations", {"k": "ten"}),
-    ("/cities/1/recommendations", {"min_population": -1}),
-    ("/cities/1/recommendations", {"max_distance_km": "far"}),
-    ("/cities/abc/recommendations", {}),
-    ("/cities", {}),
-])
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        ("/cities/1/recommendations", {"k": "ten"}),
+        ("/cities/1/recommendations", {"min_population": -1}),
+        ("/cities/1/recommendations", {"max_distance_km": "far"}),
+        ("/cities/abc/recommendations", {}),
+        ("/cities", {}),
+    ],
+)
 def test_validation_errors_are_422(client, url, params):
     err = error_of(client.get(url, params=params), 422)
     assert err["type"] == "invalid_input"
@@ -255,7 +270,7 @@ def test_query_text_bounds(client):
 
 
 def test_geonameid_bounds(client):
-    error_of(client.get(f"/cities/{2 ** 63}/recommendations"), 422)
+    error_of(client.get(f"/cities/{2**63}/recommendations"), 422)
     error_of(client.get("/cities/0"), 422)
 
 
@@ -359,18 +374,21 @@ def test_request_waits_no_longer_than_its_timeout(matcher, monkeypatch):
     assert 0.25 <= waited < 2.0
 
 
-@pytest.mark.parametrize("other", [
-    {"k": 4},
-    {"mutual": "true"},
-    {"include_domestic": "true"},
-    {"countries": "DE"},
-    {"countries": "DE,FR"},
-    {"exclude_countries": "FR"},
-    {"continents": "NA"},
-    {"min_population": 200000},
-    {"max_population": 1000000},
-    {"max_distance_km": 1000},
-])
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"k": 4},
+        {"mutual": "true"},
+        {"include_domestic": "true"},
+        {"countries": "DE"},
+        {"countries": "DE,FR"},
+        {"exclude_countries": "FR"},
+        {"continents": "NA"},
+        {"min_population": 200000},
+        {"max_population": 1000000},
+        {"max_distance_km": 1000},
+    ],
+)
 def test_cache_never_serves_another_requests_answer(matcher, other):
     cached, fresh = TestClient(create_app(matcher)), TestClient(create_app(matcher, cache_size=0))
     url = f"/cities/{COVENTRY}/recommendations"
@@ -465,8 +483,11 @@ def test_access_log_writes_one_json_line_per_request(matcher, caplog):
         logged.get(f"/cities/{COVENTRY}/recommendations", params={"k": 2})
         logged.get("/cities/999")
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "sistermatch.access"]
-    assert [(x["method"], x["status"], x["cache"]) for x in lines] == [("GET", 200, "miss"), ("GET", 200, "hit"),
-                                                                      ("GET", 404, None)]
+    assert [(x["method"], x["status"], x["cache"]) for x in lines] == [
+        ("GET", 200, "miss"),
+        ("GET", 200, "hit"),
+        ("GET", 404, None),
+    ]
     assert lines[0]["path"] == f"/cities/{COVENTRY}/recommendations" and lines[0]["ms"] >= 0
 
 
@@ -490,8 +511,10 @@ def test_ranking_processes_answer_like_the_threadpool(matcher, client, pool):
     pooled = TestClient(create_app(matcher, pool=pool, cache_size=0))
     for gid in (COVENTRY, KOELN, PARIS, CAEN):
         url = f"/cities/{gid}/recommendations"
-        assert pooled.get(url, params={"k": 4, "mutual": "true"}).json() == \
-            client.get(url, params={"k": 4, "mutual": "true"}).json()
+        assert (
+            pooled.get(url, params={"k": 4, "mutual": "true"}).json()
+            == client.get(url, params={"k": 4, "mutual": "true"}).json()
+        )
     error_of(pooled.get("/cities/999/recommendations"), 404)
     error_of(pooled.get(f"/cities/{COVENTRY}/recommendations", params={"countries": "XX"}), 422)
     figures = pooled.get("/health").json()["service"]

@@ -16,11 +16,10 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
+from conftest import CITIES, EDGES, make_cities  # noqa: E402
 from sistermatch import Matcher, PartnershipGraph  # noqa: E402
 from sistermatch.interfaces.service import create_app  # noqa: E402
 from sistermatch.models import LogisticRanker  # noqa: E402
-
-from conftest import CITIES, EDGES, make_cities  # noqa: E402
 
 # Drawn ids span 1..2**62, where the synthetic world has 23 towns; folded onto 1..len+2 they
 # reach real towns (and, for the last two, unknown ones) often enough to test answers.
@@ -48,8 +47,14 @@ def _fold_ids(case):
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-          phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 def test_api_keeps_its_contract(case):
     _fold_ids(case)
     # A schema-valid request may still name a country that does not exist: that is a 422

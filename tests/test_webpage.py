@@ -18,15 +18,22 @@ from pathlib import Path
 
 import pytest
 
+from conftest import make_cities
 from sistermatch import Matcher
 from sistermatch.features import ALL_ASPECTS
 from sistermatch.models import LogisticRanker
 
-from conftest import make_cities
-
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 REQUIRED = os.environ.get("SISTERMATCH_REQUIRE_BROWSER") == "1"
 
@@ -98,8 +105,14 @@ def _open(browser, base_url, path="/", **context_args):
     page = context.new_page()
     outside = []
     # The page must reach nothing but this service; record any other request and refuse it.
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url)
-               else (outside.append(route.request.url), route.abort()))
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(base_url)
+            else (outside.append(route.request.url), route.abort())
+        ),
+    )
     page.outside_requests = outside
     page.console_errors = []
     page.on("console", lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None)
@@ -116,8 +129,9 @@ def page(browser, base_url):
 
 @pytest.fixture()
 def phone(browser, base_url):
-    context, page = _open(browser, base_url, viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                          is_mobile=True, has_touch=True)
+    context, page = _open(
+        browser, base_url, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     yield page
     context.close()
 
@@ -154,8 +168,14 @@ def test_pick_a_town_and_see_candidates(page):
     us_regions = page.evaluate("""[...document.querySelectorAll('#candidates tbody tr')]
         .filter(tr => tr.querySelector('td.country').textContent === 'US')
         .map(tr => tr.querySelector('.region') ? tr.querySelector('.region').textContent : '')""")
-    assert us_regions and set(us_regions) <= {"Illinois", "Massachusetts", "Ohio", "Texas", "Florida",
-                                              "District of Columbia"}
+    assert us_regions and set(us_regions) <= {
+        "Illinois",
+        "Massachusetts",
+        "Ohio",
+        "Texas",
+        "Florida",
+        "District of Columbia",
+    }
     assert page.locator("#message").is_hidden()
     # Let the footer's /health call land so the screenshot shows the whole page.
     page.wait_for_function("document.getElementById('footer').textContent.length > 0", timeout=10_000)
@@ -257,8 +277,9 @@ def test_map_draws_land_and_markers_do_not_hide_each_other(page):
     land.wait_for(state="attached", timeout=10_000)
     d = land.get_attribute("d")
     assert d.count("Z") >= 3 and len(d) > 500  # Britain, Ireland, Europe, North America
-    width, height = page.evaluate("[document.getElementById('map').viewBox.baseVal.width, "
-                                  "document.getElementById('map').viewBox.baseVal.height]")
+    width, height = page.evaluate(
+        "[document.getElementById('map').viewBox.baseVal.width, document.getElementById('map').viewBox.baseVal.height]"
+    )
     for ring in d.split("Z"):
         pts = [tuple(map(float, p.split())) for p in ring.lstrip("M").split("L") if p.strip()]
         for (x1, y1), (x2, y2) in zip(pts, pts[1:]):
@@ -269,7 +290,7 @@ def test_map_draws_land_and_markers_do_not_hide_each_other(page):
         .map(c => [c.cx.baseVal.value, c.cy.baseVal.value])""")
     assert len(centres) == 11
     for i, (x1, y1) in enumerate(centres):
-        for x2, y2 in centres[i + 1:]:
+        for x2, y2 in centres[i + 1 :]:
             assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= 20.5
     assert page.outside_requests == []
 

@@ -32,11 +32,16 @@ def test_flat_frame_keeps_one_scale_on_both_axes():
 
 
 def test_topojson_arcs_are_decoded_with_reversal():
-    topo = {"transform": {"scale": [0.5, 2.0], "translate": [10, -5]},
-            "arcs": [[[0, 0], [2, 0], [0, 1]], [[2, 1], [-2, 0], [0, -1]]],
-            "objects": {"a": {"type": "GeometryCollection",
-                              "geometries": [{"type": "Polygon", "arcs": [[0, 1]]},
-                                             {"type": "MultiPolygon", "arcs": [[[~1, ~0]]]}]}}}
+    topo = {
+        "transform": {"scale": [0.5, 2.0], "translate": [10, -5]},
+        "arcs": [[[0, 0], [2, 0], [0, 1]], [[2, 1], [-2, 0], [0, -1]]],
+        "objects": {
+            "a": {
+                "type": "GeometryCollection",
+                "geometries": [{"type": "Polygon", "arcs": [[0, 1]]}, {"type": "MultiPolygon", "arcs": [[[~1, ~0]]]}],
+            }
+        },
+    }
     forward, backward = decode_topojson(topo, "a")
     assert forward == [(10, -5), (11, -5), (11, -3), (10, -3), (10, -5)]
     assert backward == forward[::-1]
@@ -58,8 +63,17 @@ def _on_land(lon, lat):
 
 def test_land_outlines_cover_the_continents():
     assert len(land_rings()) > 100
-    for lon, lat in ((-1.5, 52.4), (36.8, -1.3), (-58.4, -34.6), (151.2, -33.9), (-87.6, 41.9), (116.4, 39.9),
-                     (177.5, 64.7), (-175.0, 66.0), (0.0, -80.0)):
+    for lon, lat in (
+        (-1.5, 52.4),
+        (36.8, -1.3),
+        (-58.4, -34.6),
+        (151.2, -33.9),
+        (-87.6, 41.9),
+        (116.4, 39.9),
+        (177.5, 64.7),
+        (-175.0, 66.0),
+        (0.0, -80.0),
+    ):
         # Coventry, Nairobi, Buenos Aires, Sydney, Chicago, Beijing, Anadyr, Chukotka east of 180, Antarctica
         assert _on_land(lon, lat), (lon, lat)
     for lon, lat in ((-140.0, 0.0), (-30.0, 40.0), (80.0, -20.0), (-3.0, 50.0)):
@@ -83,12 +97,17 @@ def _segments(path):
         yield from zip(pts, pts[1:] + pts[:1])
 
 
-@pytest.mark.parametrize("query, cands", [
-    (City(1, "Coventry", "GB", "", 52.4, -1.5, 1), [City(2, "Sydney", "AU", "", -33.9, 151.2, 1),
-                                                    City(3, "Anchorage", "US", "", 61.2, -149.9, 1)]),
-    (City(1, "Suva", "FJ", "", -18.1, 178.4, 1), [City(2, "Apia", "WS", "", -13.8, -171.8, 1)]),
-    (City(1, "Anadyr", "RU", "", 64.7, 177.5, 1), [City(2, "Nome", "US", "", 64.5, -165.4, 1)]),
-])
+@pytest.mark.parametrize(
+    "query, cands",
+    [
+        (
+            City(1, "Coventry", "GB", "", 52.4, -1.5, 1),
+            [City(2, "Sydney", "AU", "", -33.9, 151.2, 1), City(3, "Anchorage", "US", "", 61.2, -149.9, 1)],
+        ),
+        (City(1, "Suva", "FJ", "", -18.1, 178.4, 1), [City(2, "Apia", "WS", "", -13.8, -171.8, 1)]),
+        (City(1, "Anadyr", "RU", "", 64.7, 177.5, 1), [City(2, "Nome", "US", "", 64.5, -165.4, 1)]),
+    ],
+)
 def test_land_has_no_line_across_the_map_at_the_antimeridian(query, cands):
     m = render_map(query, cands)
     assert m["land"]
@@ -105,7 +124,7 @@ def test_overlapping_markers_are_pushed_apart():
     m = render_map(coventry, cands)
     markers = [(m["query"]["x"], m["query"]["y"])] + [(p["mx"], p["my"]) for p in m["points"]]
     for i, a in enumerate(markers):
-        for b in markers[i + 1:]:
+        for b in markers[i + 1 :]:
             assert ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 >= 20.9
     assert sum(p["moved"] for p in m["points"][:5]) >= 4 and m["points"][5]["moved"]
     assert all(0 < p["mx"] < m["width"] and 0 < p["my"] < m["height"] for p in m["points"])

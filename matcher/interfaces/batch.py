@@ -24,13 +24,23 @@ from ..errors import AmbiguousCity, CityNotFound, InvalidInput
 from ..io import read_csv, require_columns
 from ..ranking import CandidateFilter, check_k
 
-__all__ = ["QuerySet", "BatchResult", "read_queries", "select_queries", "run_batch", "check_format",
-           "REPORT_COLUMNS"]
+__all__ = ["QuerySet", "BatchResult", "read_queries", "select_queries", "run_batch", "check_format", "REPORT_COLUMNS"]
 
 BACKENDS = ("processes", "threads", "dask")
 FORMATS = ("csv", "parquet")
-REPORT_COLUMNS = ["query_geonameid", "query_name", "query_country", "rank", "geonameid", "name", "country",
-                  "population", "distance_km", "score", "reasons"]
+REPORT_COLUMNS = [
+    "query_geonameid",
+    "query_name",
+    "query_country",
+    "rank",
+    "geonameid",
+    "name",
+    "country",
+    "population",
+    "distance_km",
+    "score",
+    "reasons",
+]
 CHUNK = 50
 
 
@@ -103,8 +113,20 @@ def _run_key(*job):
     return hashlib.sha256(repr(job).encode()).hexdigest()[:16]
 
 
-def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, progress=None, backend="processes",
-              scheduler=None, chunk_size=CHUNK, **filters):
+def run_batch(
+    matcher,
+    queries,
+    out,
+    k=10,
+    fmt="csv",
+    jobs=1,
+    resume=False,
+    progress=None,
+    backend="processes",
+    scheduler=None,
+    chunk_size=CHUNK,
+    **filters,
+):
     """Rank every query and write one report row per (query, rank).
 
     Parameters
@@ -150,7 +172,7 @@ def run_batch(matcher, queries, out, k=10, fmt="csv", jobs=1, resume=False, prog
         for p in work.iterdir():
             p.unlink()
     work.mkdir(exist_ok=True)
-    chunks = [rows[i:i + chunk_size] for i in range(0, len(rows), chunk_size)]
+    chunks = [rows[i : i + chunk_size] for i in range(0, len(rows), chunk_size)]
     todo = [i for i in range(len(chunks)) if not (work / f"{i:06d}.{fmt}").exists()]
     pending = set(todo)
     done_queries = sum(len(chunks[i]) for i in range(len(chunks)) if i not in pending)
@@ -212,7 +234,8 @@ def _run_joblib(matcher, chunks, todo, k, flt, jobs, backend):
 
     if backend == "threads":
         yield from Parallel(n_jobs=jobs, prefer="threads", return_as="generator")(
-            delayed(lambda j: (j, _recommend_chunk(matcher, chunks[j], k, flt)))(i) for i in todo)
+            delayed(lambda j: (j, _recommend_chunk(matcher, chunks[j], k, flt)))(i) for i in todo
+        )
         return
     key = id(matcher)
     _FORKED[key] = (matcher, chunks, k, flt)
@@ -222,7 +245,7 @@ def _run_joblib(matcher, chunks, todo, k, flt, jobs, backend):
         # memory stays flat and an interrupted run loses at most one wave.
         with Parallel(n_jobs=jobs, backend="multiprocessing") as parallel:
             for start in range(0, len(todo), 2 * jobs):
-                yield from parallel(delayed(_forked_chunk)(key, i) for i in todo[start:start + 2 * jobs])
+                yield from parallel(delayed(_forked_chunk)(key, i) for i in todo[start : start + 2 * jobs])
     finally:
         _FORKED.pop(key, None)
 

@@ -17,13 +17,17 @@ import typer
 
 from .._version import __version__
 from ..errors import InvalidInput, MatcherError
-from ..ranking import CandidateFilter
 from ..partnerships import BUNDLED, ENV_VAR, partnerships_path_from_env
+from ..ranking import CandidateFilter
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Recommend sister-city partners: ranked, explained candidates abroad.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Recommend sister-city partners: ranked, explained candidates abroad.",
+)
 
 EXIT_USAGE = 2
 
@@ -70,21 +74,44 @@ def _towns(n):
     return f"{n:,} town" + ("" if n == 1 else "s")
 
 
-def _filters(include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
-             max_population, max_distance):
-    return dict(include_domestic=include_domestic, countries=countries, exclude_countries=exclude_countries,
-                continents=continents, exclude_continents=exclude_continents, min_population=min_population,
-                max_population=max_population, max_distance_km=max_distance)
+def _filters(
+    include_domestic,
+    countries,
+    exclude_countries,
+    continents,
+    exclude_continents,
+    min_population,
+    max_population,
+    max_distance,
+):
+    return dict(
+        include_domestic=include_domestic,
+        countries=countries,
+        exclude_countries=exclude_countries,
+        continents=continents,
+        exclude_continents=exclude_continents,
+        min_population=min_population,
+        max_population=max_population,
+        max_distance_km=max_distance,
+    )
 
 
-PartnershipsOpt = typer.Option(None, "--partnerships", "-p",
-                               help=f"CSV of known partnerships (or ${ENV_VAR}); default the bundled ones; "
-                                    "'none' ranks from profiles alone.")
-ProfilesOpt = typer.Option(None, "--profiles", help="Your own profile facts CSV (geonameid or city,country; "
-                                                    "industries, history, diaspora).")
+PartnershipsOpt = typer.Option(
+    None,
+    "--partnerships",
+    "-p",
+    help=f"CSV of known partnerships (or ${ENV_VAR}); default the bundled ones; 'none' ranks from profiles alone.",
+)
+ProfilesOpt = typer.Option(
+    None, "--profiles", help="Your own profile facts CSV (geonameid or city,country; industries, history, diaspora)."
+)
 CountryOpt = typer.Option(None, "--country", "-c", help="ISO code of the town's country, to pick among same names.")
-RegionOpt = typer.Option(None, "--region", "-r", help="First-level region (code or name, e.g. IL or Illinois), "
-                                                      "to pick among same-named towns of a country.")
+RegionOpt = typer.Option(
+    None,
+    "--region",
+    "-r",
+    help="First-level region (code or name, e.g. IL or Illinois), to pick among same-named towns of a country.",
+)
 KOpt = typer.Option(10, "--k", "-k", help="How many candidates.")
 DomesticOpt = typer.Option(False, "--include-domestic", help="Also suggest towns in the same country.")
 CountriesOpt = typer.Option(None, "--countries", help="Only these countries (comma-separated ISO codes).")
@@ -94,10 +121,12 @@ ExContinentsOpt = typer.Option(None, "--exclude-continents", help="Never these c
 MinPopOpt = typer.Option(None, "--min-population", help="Smallest candidate population.")
 MaxPopOpt = typer.Option(None, "--max-population", help="Largest candidate population.")
 MaxDistOpt = typer.Option(None, "--max-distance", help="Farthest candidate, in km.")
-IndustryModeOpt = typer.Option("alike", "--industry", help="alike: towns of the same industries; "
-                                                          "complement: towns whose industries complement it.")
-HistoryModeOpt = typer.Option("alike", "--history", help="alike: towns with the same history; "
-                                                        "complement: towns with another history.")
+IndustryModeOpt = typer.Option(
+    "alike", "--industry", help="alike: towns of the same industries; complement: towns whose industries complement it."
+)
+HistoryModeOpt = typer.Option(
+    "alike", "--history", help="alike: towns with the same history; complement: towns with another history."
+)
 
 
 @app.command()
@@ -125,9 +154,23 @@ def recommend(
     if fmt not in ("table", "json", "csv"):
         raise InvalidInput(f"--format must be table, json or csv, got {fmt!r}")
     m = _matcher(partnerships, profiles, industry_mode=industry, history_mode=history)
-    recs = m.recommend(city, country=country, region=region, k=k, mutual=mutual, **_filters(
-        include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
-        max_population, max_distance))
+    recs = m.recommend(
+        city,
+        country=country,
+        region=region,
+        k=k,
+        mutual=mutual,
+        **_filters(
+            include_domestic,
+            countries,
+            exclude_countries,
+            continents,
+            exclude_continents,
+            min_population,
+            max_population,
+            max_distance,
+        ),
+    )
     query = recs.query
     if fmt == "json":
         typer.echo(json.dumps(recs.to_dict(), ensure_ascii=False, indent=2))
@@ -151,12 +194,26 @@ def _print_table(query, recs):
     from ..text import format_population
 
     table = Table(title=f"Candidate sister cities for {query.label(with_population=True)}", show_lines=False)
-    for col, kw in (("#", dict(justify="right")), ("city", {}), ("country", {}), ("population", dict(justify="right")),
-                    ("km", dict(justify="right")), ("score", dict(justify="right")), ("why", dict(overflow="fold"))):
+    for col, kw in (
+        ("#", dict(justify="right")),
+        ("city", {}),
+        ("country", {}),
+        ("population", dict(justify="right")),
+        ("km", dict(justify="right")),
+        ("score", dict(justify="right")),
+        ("why", dict(overflow="fold")),
+    ):
         table.add_column(col, **kw)
     for r in recs:
-        table.add_row(str(r.rank), r.city.name, r.city.country, format_population(r.city.population),
-                      f"{r.distance_km:,.0f}", f"{r.score:.2f}", r.reasons_text)
+        table.add_row(
+            str(r.rank),
+            r.city.name,
+            r.city.country,
+            format_population(r.city.population),
+            f"{r.distance_km:,.0f}",
+            f"{r.score:.2f}",
+            r.reasons_text,
+        )
     Console(width=max(120, Console().width)).print(table)
 
 
@@ -170,12 +227,14 @@ def batch(
     include_domestic: bool = DomesticOpt,
     countries: Optional[str] = CountriesOpt,
     exclude_countries: Optional[str] = ExCountriesOpt,
-    candidate_min_population: Optional[float] = typer.Option(None, "--candidate-min-population",
-                                                             help="Smallest candidate population."),
+    candidate_min_population: Optional[float] = typer.Option(
+        None, "--candidate-min-population", help="Smallest candidate population."
+    ),
     max_distance: Optional[float] = MaxDistOpt,
     select_country: Optional[str] = typer.Option(None, "--country", help="Queries: every town of this country."),
-    select_min_population: Optional[float] = typer.Option(None, "--min-population",
-                                                          help="Queries: every town with at least this many people."),
+    select_min_population: Optional[float] = typer.Option(
+        None, "--min-population", help="Queries: every town with at least this many people."
+    ),
     select_all: bool = typer.Option(False, "--all", help="Queries: every town."),
     fmt: str = typer.Option("csv", "--format", "-f", help="csv or parquet."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Parallel workers."),
@@ -200,18 +259,34 @@ def batch(
         raise InvalidInput("no query town could be resolved; nothing to rank")
     started = time.time()
     with _progress(len(qs.rows)) as advance:
-        result = run_batch(m, qs, out, k=k, fmt=fmt, jobs=jobs, resume=resume, progress=advance,
-                           backend=backend, scheduler=scheduler, include_domestic=include_domestic,
-                           countries=countries, exclude_countries=exclude_countries,
-                           min_population=candidate_min_population, max_distance_km=max_distance)
+        result = run_batch(
+            m,
+            qs,
+            out,
+            k=k,
+            fmt=fmt,
+            jobs=jobs,
+            resume=resume,
+            progress=advance,
+            backend=backend,
+            scheduler=scheduler,
+            include_domestic=include_domestic,
+            countries=countries,
+            exclude_countries=exclude_countries,
+            min_population=candidate_min_population,
+            max_distance_km=max_distance,
+        )
     took = time.time() - started
-    _err(f"wrote {result.rows:,} rows for {len(qs.rows):,} towns to {out} in {took:.1f}s "
-         f"({len(qs.rows) / max(took, 1e-9):,.1f} towns/s)"
-         + (f"; {len(qs.skipped)} query rows skipped" if qs.skipped else ""))
+    _err(
+        f"wrote {result.rows:,} rows for {len(qs.rows):,} towns to {out} in {took:.1f}s "
+        f"({len(qs.rows) / max(took, 1e-9):,.1f} towns/s)"
+        + (f"; {len(qs.skipped)} query rows skipped" if qs.skipped else "")
+    )
     empty = result.without_candidates
     if empty:
-        _err(f"{_towns(len(empty))} {'has' if len(empty) == 1 else 'have'} no candidate under these filters, "
-             "so no rows:")
+        _err(
+            f"{_towns(len(empty))} {'has' if len(empty) == 1 else 'have'} no candidate under these filters, so no rows:"
+        )
         for line in empty[:10]:
             _err(f"  {line}")
         if len(empty) > 10:
@@ -220,14 +295,17 @@ def batch(
 
 @app.command()
 def match(
-    seekers: Path = typer.Argument(..., help="CSV of towns seeking partners: a geonameid column, or city,country "
-                                             "(and region) columns."),
-    others: Optional[Path] = typer.Option(None, "--with", help="A second list (same columns): the towns of SEEKERS "
-                                                                "then pair only with these."),
+    seekers: Path = typer.Argument(
+        ..., help="CSV of towns seeking partners: a geonameid column, or city,country (and region) columns."
+    ),
+    others: Optional[Path] = typer.Option(
+        None, "--with", help="A second list (same columns): the towns of SEEKERS then pair only with these."
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="PAIRS.csv to write: one row per pair."),
     max_partners: int = typer.Option(1, "--max-partners", help="Most partners any town takes."),
-    min_score: Optional[float] = typer.Option(None, "--min-score", help="Least mutual fit of a pair, on the log "
-                                                                        "scale of the score column (e.g. -2)."),
+    min_score: Optional[float] = typer.Option(
+        None, "--min-score", help="Least mutual fit of a pair, on the log scale of the score column (e.g. -2)."
+    ),
     allow_same_country: bool = typer.Option(False, "--allow-same-country", help="Also pair towns of one country."),
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
@@ -256,15 +334,23 @@ def match(
         lists.append([m.cities_.city(r) for r in qs.rows])
     started = time.time()
     with _progress(len(lists[0]) + 1, "towns", "matching") as advance:
-        pairs = m.match(lists[0], lists[1] if len(lists) > 1 else None, max_partners=max_partners,
-                        min_score=min_score, allow_same_country=allow_same_country, progress=advance)
+        pairs = m.match(
+            lists[0],
+            lists[1] if len(lists) > 1 else None,
+            max_partners=max_partners,
+            min_score=min_score,
+            allow_same_country=allow_same_country,
+            progress=advance,
+        )
     with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=PAIR_COLUMNS)
         w.writeheader()
         for p in pairs:
             w.writerow(p.to_row())
-    _err(f"wrote {len(pairs):,} pairs to {out} in {time.time() - started:.1f}s"
-         + (f" (mean fit {sum(p.fit for p in pairs) / len(pairs):.0f}%)" if pairs else ""))
+    _err(
+        f"wrote {len(pairs):,} pairs to {out} in {time.time() - started:.1f}s"
+        + (f" (mean fit {sum(p.fit for p in pairs) / len(pairs):.0f}%)" if pairs else "")
+    )
     if pairs.unmatched:
         names = ", ".join(f"{c.name} ({c.country})" for c in pairs.unmatched[:10])
         more = f" and {len(pairs.unmatched) - 10:,} more" if len(pairs.unmatched) > 10 else ""
@@ -289,8 +375,15 @@ class _progress:
         self.started = self.last = time.monotonic()
         if sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                                       TimeElapsedColumn, TimeRemainingColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                ProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
             from rich.text import Text
 
             unit = self.unit
@@ -299,9 +392,17 @@ class _progress:
                 def render(self, task):
                     return Text(f"{task.speed:,.1f} {unit}/s" if task.speed else f"- {unit}/s")
 
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Speed(),
-                                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                                console=Console(stderr=True), transient=True)
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                Speed(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self.bar.start()
             task = self.bar.add_task(self.label, total=self.total)
             return lambda done, total=None: self.bar.update(task, completed=done, total=total or self.total)
@@ -351,8 +452,18 @@ def report(
     from .batch import read_queries
     from .report import write_html_report
 
-    flt = CandidateFilter.make(**_filters(include_domestic, countries, exclude_countries, continents,
-                                          exclude_continents, min_population, max_population, max_distance))
+    flt = CandidateFilter.make(
+        **_filters(
+            include_domestic,
+            countries,
+            exclude_countries,
+            continents,
+            exclude_continents,
+            min_population,
+            max_population,
+            max_distance,
+        )
+    )
     m = _matcher(partnerships, profiles)
     qs = read_queries(queries, m)
     for line in qs.skipped[:20]:
@@ -360,7 +471,9 @@ def report(
     if not qs.rows:
         raise InvalidInput("no query town could be resolved; nothing to report")
     if len(qs.rows) > 2000:
-        raise InvalidInput(f"{len(qs.rows):,} towns is too many for one page; use `sistermatch batch` for large reports")
+        raise InvalidInput(
+            f"{len(qs.rows):,} towns is too many for one page; use `sistermatch batch` for large reports"
+        )
     sections = []
     # Each section's Recommendations carries its note: a town without candidates shows
     # which filter to widen instead of an empty table.
@@ -378,35 +491,53 @@ def serve(
     port: int = typer.Option(8000, "--port", help="Port."),
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, max=64,
-                                          help="Ranking processes sharing the loaded model; default one per core."),
-    max_waiting: Optional[int] = typer.Option(None, "--max-waiting", min=0, max=10_000,
-                                              help="Ranking requests that may wait for a turn (default 16 per "
-                                                   "worker); more get 503 at once."),
-    timeout: float = typer.Option(10.0, "--timeout", min=0.1, max=600.0,
-                                  help="Seconds a ranking request may wait for its turn before a 503."),
-    cache_size: int = typer.Option(2048, "--cache-size", min=0, max=1_000_000,
-                                   help="Recent answers kept (0: no cache)."),
-    access_log: bool = typer.Option(True, "--access-log/--no-access-log",
-                                    help="One JSON line per request on stderr."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", "-w", min=1, max=64, help="Ranking processes sharing the loaded model; default one per core."
+    ),
+    max_waiting: Optional[int] = typer.Option(
+        None,
+        "--max-waiting",
+        min=0,
+        max=10_000,
+        help="Ranking requests that may wait for a turn (default 16 per worker); more get 503 at once.",
+    ),
+    timeout: float = typer.Option(
+        10.0, "--timeout", min=0.1, max=600.0, help="Seconds a ranking request may wait for its turn before a 503."
+    ),
+    cache_size: int = typer.Option(
+        2048, "--cache-size", min=0, max=1_000_000, help="Recent answers kept (0: no cache)."
+    ),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="One JSON line per request on stderr."),
 ):
     """Serve the JSON API (docs at /docs) and the web page (at /) for city officers."""
-    from .service import default_workers, serve as run_server
+    from .service import default_workers
+    from .service import serve as run_server
 
     m = _matcher(partnerships, profiles)
     n = workers or default_workers()
-    _err(f"serving on http://{host}:{port}/ with {n} worker{'s' if n > 1 else ''} (API docs at /docs); "
-         "Ctrl-C stops")
-    run_server(m, host=host, port=port, workers=n, meta=_stamp(m, None), log_requests=access_log,
-               max_waiting=max_waiting, timeout=timeout, cache_size=cache_size)
+    _err(f"serving on http://{host}:{port}/ with {n} worker{'s' if n > 1 else ''} (API docs at /docs); Ctrl-C stops")
+    run_server(
+        m,
+        host=host,
+        port=port,
+        workers=n,
+        meta=_stamp(m, None),
+        log_requests=access_log,
+        max_waiting=max_waiting,
+        timeout=timeout,
+        cache_size=cache_size,
+    )
 
 
 @app.command()
 def evaluate(
-    partnerships: str = typer.Option(..., "--partnerships", "-p",
-                                     help="Training partnerships CSV, or 'none' to rank from profiles alone."),
+    partnerships: str = typer.Option(
+        ..., "--partnerships", "-p", help="Training partnerships CSV, or 'none' to rank from profiles alone."
+    ),
     test: Path = typer.Option(..., "--test", help="Held-out partnerships CSV (same columns)."),
-    max_queries: Optional[int] = typer.Option(None, "--max-queries", help="Sample at most this many query towns per group."),
+    max_queries: Optional[int] = typer.Option(
+        None, "--max-queries", help="Sample at most this many query towns per group."
+    ),
     model: str = typer.Option("two_stage", "--model", help="two_stage or hand."),
 ):
     """Print ranking metrics (Hits@10/50/100, MRR, median rank) of held-out pairs as JSON."""
@@ -474,10 +605,12 @@ def explain(
     candidate: str = typer.Argument(..., help="The town you have in mind: name, 'name, CC' or GeoNames id."),
     country: Optional[str] = CountryOpt,
     region: Optional[str] = RegionOpt,
-    candidate_country: Optional[str] = typer.Option(None, "--candidate-country",
-                                                    help="ISO code of the candidate's country."),
-    candidate_region: Optional[str] = typer.Option(None, "--candidate-region",
-                                                   help="First-level region of the candidate (code or name)."),
+    candidate_country: Optional[str] = typer.Option(
+        None, "--candidate-country", help="ISO code of the candidate's country."
+    ),
+    candidate_region: Optional[str] = typer.Option(
+        None, "--candidate-region", help="First-level region of the candidate (code or name)."
+    ),
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
     include_domestic: bool = DomesticOpt,
@@ -494,10 +627,24 @@ def explain(
     if fmt not in ("text", "json"):
         raise InvalidInput(f"--format must be text or json, got {fmt!r}")
     m = _matcher(partnerships, profiles)
-    e = m.explain(city, candidate, country=country, candidate_country=candidate_country, region=region,
-                  candidate_region=candidate_region, **_filters(
-        include_domestic, countries, exclude_countries, continents, exclude_continents, min_population,
-        max_population, max_distance))
+    e = m.explain(
+        city,
+        candidate,
+        country=country,
+        candidate_country=candidate_country,
+        region=region,
+        candidate_region=candidate_region,
+        **_filters(
+            include_domestic,
+            countries,
+            exclude_countries,
+            continents,
+            exclude_continents,
+            min_population,
+            max_population,
+            max_distance,
+        ),
+    )
     if fmt == "json":
         typer.echo(json.dumps(e.to_dict(), ensure_ascii=False, indent=2))
         return

@@ -11,8 +11,8 @@ import base64
 import hashlib
 import re
 
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi import Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
 
 __all__ = ["install_docs", "VENDOR_URL"]
@@ -28,19 +28,24 @@ REDOC_JS = f"{VENDOR_URL}/redoc/redoc.standalone.js"
 # Swagger UI and ReDoc set inline styles and ReDoc runs its search in a blob: worker; only
 # scripts are held to hashes. validatorUrl=None stops Swagger UI from asking
 # validator.swagger.io for a badge image.
-_DOCS_CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
-             "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
-             "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
 def _with_csp(response):
     """The same page with a CSP that admits exactly its own inline scripts."""
     body = response.body.decode("utf-8")
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'"
-                      for s in _INLINE_SCRIPT.findall(body))
-    return HTMLResponse(body, headers={"Content-Security-Policy": _DOCS_CSP.format(hashes=hashes),
-                                       "Cache-Control": "no-cache"})
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'"
+        for s in _INLINE_SCRIPT.findall(body)
+    )
+    return HTMLResponse(
+        body, headers={"Content-Security-Policy": _DOCS_CSP.format(hashes=hashes), "Cache-Control": "no-cache"}
+    )
 
 
 def install_docs(app):
@@ -69,11 +74,17 @@ def install_docs(app):
     @app.get("/docs", include_in_schema=False)
     def swagger_ui(request: Request):
         root = request.scope.get("root_path", "")
-        return _with_csp(get_swagger_ui_html(
-            openapi_url=root + app.openapi_url, title=f"{app.title} – API documentation",
-            swagger_js_url=root + SWAGGER_JS, swagger_css_url=root + SWAGGER_CSS, swagger_favicon_url=root + FAVICON,
-            oauth2_redirect_url=root + redirect_url,
-            swagger_ui_parameters={**(app.swagger_ui_parameters or {}), "validatorUrl": None}))
+        return _with_csp(
+            get_swagger_ui_html(
+                openapi_url=root + app.openapi_url,
+                title=f"{app.title} – API documentation",
+                swagger_js_url=root + SWAGGER_JS,
+                swagger_css_url=root + SWAGGER_CSS,
+                swagger_favicon_url=root + FAVICON,
+                oauth2_redirect_url=root + redirect_url,
+                swagger_ui_parameters={**(app.swagger_ui_parameters or {}), "validatorUrl": None},
+            )
+        )
 
     @app.get(redirect_url, include_in_schema=False)
     def swagger_ui_redirect():
@@ -82,8 +93,14 @@ def install_docs(app):
     @app.get("/redoc", include_in_schema=False)
     def redoc(request: Request):
         root = request.scope.get("root_path", "")
-        return _with_csp(get_redoc_html(
-            openapi_url=root + app.openapi_url, title=f"{app.title} – API reference", redoc_js_url=root + REDOC_JS,
-            redoc_favicon_url=root + FAVICON, with_google_fonts=False))
+        return _with_csp(
+            get_redoc_html(
+                openapi_url=root + app.openapi_url,
+                title=f"{app.title} – API reference",
+                redoc_js_url=root + REDOC_JS,
+                redoc_favicon_url=root + FAVICON,
+                with_google_fonts=False,
+            )
+        )
 
     return app

@@ -31,8 +31,14 @@ META_FIELDS = (
 
 def _environment():
     # Autoescaping matters: town names and profile sources are data, not markup.
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def relative_fit(recommendations):
@@ -65,8 +71,11 @@ def _stamp(meta):
     meta.setdefault("version", __version__)
     meta.setdefault("generated_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))
     known = [(label, meta[key]) for key, label in META_FIELDS if meta.get(key) is not None]
-    extra = [(str(key).replace("_", " ").capitalize(), value) for key, value in meta.items()
-             if key not in dict(META_FIELDS) and value is not None]
+    extra = [
+        (str(key).replace("_", " ").capitalize(), value)
+        for key, value in meta.items()
+        if key not in dict(META_FIELDS) and value is not None
+    ]
     return known + extra
 
 

@@ -10,8 +10,20 @@ from typing import Optional
 
 from pydantic import BaseModel, Field
 
-__all__ = ["CityOut", "ReasonOut", "RecommendationOut", "RecommendationsOut", "ExplanationOut", "CitiesOut",
-           "ResolveOut", "ProfileOut", "BatchOut", "HealthOut", "ErrorOut", "error_responses"]
+__all__ = [
+    "CityOut",
+    "ReasonOut",
+    "RecommendationOut",
+    "RecommendationsOut",
+    "ExplanationOut",
+    "CitiesOut",
+    "ResolveOut",
+    "ProfileOut",
+    "BatchOut",
+    "HealthOut",
+    "ErrorOut",
+    "error_responses",
+]
 
 
 class CityOut(BaseModel):
@@ -122,7 +134,8 @@ def error_responses(*statuses):
     for status in statuses:
         entry = {"model": ErrorOut, "description": _ERROR_TEXT[status]}
         if status == 503:
-            entry["headers"] = {"Retry-After": {"description": "Seconds to wait before retrying.",
-                                                "schema": {"type": "integer"}}}
+            entry["headers"] = {
+                "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
+            }
         out[status] = entry
     return out

@@ -28,25 +28,44 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional, Union
 
-from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query
+from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
-from threadpoolctl import threadpool_limits
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from threadpoolctl import threadpool_limits
 
 from .._version import __version__
 from ..errors import AmbiguousCity, CityNotFound, InvalidInput, MatcherError, NotFittedError
 from ..ranking import CandidateFilter
 from .docs import install_docs
-from .schemas import (BatchOut, CitiesOut, ExplanationOut, HealthOut, ProfileOut, RecommendationsOut, ResolveOut,
-                      error_responses)
+from .schemas import (
+    BatchOut,
+    CitiesOut,
+    ExplanationOut,
+    HealthOut,
+    ProfileOut,
+    RecommendationsOut,
+    ResolveOut,
+    error_responses,
+)
 from .throttle import ACCESS_LOGGER, AccessLog, AnswerCache, Overloaded, RankingLimiter, RankingPool
 
-__all__ = ["create_app", "serve", "default_workers", "ERROR_STATUS", "MAX_K", "MAX_BATCH", "MAX_BATCH_ROWS",
-           "MAX_TEXT", "MAX_LIMIT", "MAX_BODY_BYTES"]
+__all__ = [
+    "create_app",
+    "serve",
+    "default_workers",
+    "ERROR_STATUS",
+    "MAX_K",
+    "MAX_BATCH",
+    "MAX_BATCH_ROWS",
+    "MAX_TEXT",
+    "MAX_LIMIT",
+    "MAX_BODY_BYTES",
+]
 
 MAX_K = 500
 MAX_BATCH = 1_000
@@ -65,8 +84,10 @@ MAX_GEONAMEID = 1 << 62
 
 STATIC_DIR = Path(__file__).parent / "static"
 # The page fetches nothing from anywhere else; the browser enforces it.
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 ERROR_STATUS = (
     (CityNotFound, 404),
@@ -140,8 +161,9 @@ class _BodyLimit:
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, max_length=8)]
-Codes = Union[Annotated[str, StringConstraints(max_length=MAX_CODES_TEXT)],
-              Annotated[list[Code], Field(max_length=MAX_CODES)]]
+Codes = Union[
+    Annotated[str, StringConstraints(max_length=MAX_CODES_TEXT)], Annotated[list[Code], Field(max_length=MAX_CODES)]
+]
 
 
 class BatchQuery(BaseModel):
@@ -177,21 +199,32 @@ class BatchRequest(BaseModel):
 
 async def _filters(
     include_domestic: bool = Query(False, description="Allow candidates in the query town's own country."),
-    countries: Optional[str] = Query(None, max_length=MAX_CODES_TEXT,
-                                     description="Keep only these ISO codes, comma-separated (DE,FR)."),
-    exclude_countries: Optional[str] = Query(None, max_length=MAX_CODES_TEXT,
-                                             description="Leave out these ISO codes, comma-separated."),
-    continents: Optional[str] = Query(None, max_length=MAX_CODES_TEXT,
-                                      description="Keep only these continent codes (EU,AS,AF,NA,SA,OC,AN)."),
-    exclude_continents: Optional[str] = Query(None, max_length=MAX_CODES_TEXT,
-                                              description="Leave out these continent codes."),
+    countries: Optional[str] = Query(
+        None, max_length=MAX_CODES_TEXT, description="Keep only these ISO codes, comma-separated (DE,FR)."
+    ),
+    exclude_countries: Optional[str] = Query(
+        None, max_length=MAX_CODES_TEXT, description="Leave out these ISO codes, comma-separated."
+    ),
+    continents: Optional[str] = Query(
+        None, max_length=MAX_CODES_TEXT, description="Keep only these continent codes (EU,AS,AF,NA,SA,OC,AN)."
+    ),
+    exclude_continents: Optional[str] = Query(
+        None, max_length=MAX_CODES_TEXT, description="Leave out these continent codes."
+    ),
     min_population: Optional[float] = Query(None, ge=0),
     max_population: Optional[float] = Query(None, ge=0),
     max_distance_km: Optional[float] = Query(None, ge=0),
 ):
-    given = dict(include_domestic=include_domestic, countries=countries, exclude_countries=exclude_countries,
-                 continents=continents, exclude_continents=exclude_continents, min_population=min_population,
-                 max_population=max_population, max_distance_km=max_distance_km)
+    given = dict(
+        include_domestic=include_domestic,
+        countries=countries,
+        exclude_countries=exclude_countries,
+        continents=continents,
+        exclude_continents=exclude_continents,
+        min_population=min_population,
+        max_population=max_population,
+        max_distance_km=max_distance_km,
+    )
     return {key: value for key, value in given.items() if value is not None}
 
 
@@ -238,8 +271,14 @@ def _answered(compute):
 def _recommend_answer(matcher, geonameid, k, mutual, filters):
     recs = matcher.recommend(geonameid, k=k, mutual=mutual, **filters)
     query = recs.query
-    return {"query": query.to_dict() | {"label": query.label()}, "k": k, "filters": filters, "mutual": mutual,
-            "recommendations": [r.to_dict() for r in recs], "note": recs.note}
+    return {
+        "query": query.to_dict() | {"label": query.label()},
+        "k": k,
+        "filters": filters,
+        "mutual": mutual,
+        "recommendations": [r.to_dict() for r in recs],
+        "note": recs.note,
+    }
 
 
 @_answered
@@ -254,8 +293,10 @@ def _explain_answer(matcher, geonameid, candidate_id, filters):
 @_answered
 def _batch_answer(matcher, request):
     if len(request.queries) * request.k > MAX_BATCH_ROWS:
-        raise InvalidInput(f"{len(request.queries)} queries x k={request.k} is more than {MAX_BATCH_ROWS:,} "
-                           "result rows; lower k or split the batch")
+        raise InvalidInput(
+            f"{len(request.queries)} queries x k={request.k} is more than {MAX_BATCH_ROWS:,} "
+            "result rows; lower k or split the batch"
+        )
     filters = request.filters()
     _check_filters(matcher, filters)
     results, n_errors = [], 0
@@ -271,8 +312,15 @@ def _batch_answer(matcher, request):
             n_errors += 1
             results.append({"index": i, "query": asked, "error": error_entry(exc)[1]})
             continue
-        results.append({"index": i, "query": asked, "city": city.to_dict() | {"label": city.label()},
-                        "recommendations": [r.to_dict() for r in recs], "note": recs.note})
+        results.append(
+            {
+                "index": i,
+                "query": asked,
+                "city": city.to_dict() | {"label": city.label()},
+                "recommendations": [r.to_dict() for r in recs],
+                "note": recs.note,
+            }
+        )
     return {"k": request.k, "filters": filters, "errors": n_errors, "results": results}
 
 
@@ -286,8 +334,9 @@ def _key(*parts, filters):
     return (*parts, tuple(sorted(filters.items())))
 
 
-def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.0, cache_size=2048,
-               access_log=False, pool=None):
+def create_app(
+    matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.0, cache_size=2048, access_log=False, pool=None
+):
     """Build the FastAPI app around an already-fitted matcher.
 
     Parameters
@@ -335,6 +384,7 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
     info.update(meta or {})
     cities = matcher.cities_
     if pool is None:
+
         def call(fn, *args):
             return run_in_threadpool(fn, matcher, *args)
     else:
@@ -348,9 +398,14 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
         if pool is not None:
             pool.close()
 
-    app = FastAPI(title="sistermatch", version=__version__, lifespan=lifespan,
-                  description="Ranked, explained sister-city partner candidates for a town.",
-                  docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="sistermatch",
+        version=__version__,
+        lifespan=lifespan,
+        description="Ranked, explained sister-city partner candidates for a town.",
+        docs_url=None,
+        redoc_url=None,
+    )
     install_docs(app)
     app.state.matcher = matcher
     app.state.limiter = limiter
@@ -402,15 +457,25 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
     def health():
         """Liveness, the package version, the model, data and partnerships stamps, and this worker's
         queue and cache figures."""
-        return {"status": "ok", "version": __version__, "cities": len(cities),
-                "partnerships": matcher.provenance_["partnerships_pairs"], "model": type(matcher.model_).__name__,
-                "meta": matcher.provenance_ | info,
-                "service": {"workers": 1 if pool is None else pool.processes, "pid": os.getpid(),
-                            "queue": limiter.stats(), "cache": cache.stats(),
-                            "pool": None if pool is None else pool.stats()}}
+        return {
+            "status": "ok",
+            "version": __version__,
+            "cities": len(cities),
+            "partnerships": matcher.provenance_["partnerships_pairs"],
+            "model": type(matcher.model_).__name__,
+            "meta": matcher.provenance_ | info,
+            "service": {
+                "workers": 1 if pool is None else pool.processes,
+                "pid": os.getpid(),
+                "queue": limiter.stats(),
+                "cache": cache.stats(),
+                "pool": None if pool is None else pool.stats(),
+            },
+        }
 
-    @app.get("/cities", tags=["cities"], response_model=None,
-             responses={200: {"model": CitiesOut}, **error_responses(422)})
+    @app.get(
+        "/cities", tags=["cities"], response_model=None, responses={200: {"model": CitiesOut}, **error_responses(422)}
+    )
     def find_cities(
         q: str = Query(..., min_length=1, max_length=MAX_TEXT, description="What the person typed so far."),
         country: Optional[str] = Query(None, max_length=MAX_TEXT, description="ISO code or English name."),
@@ -422,11 +487,14 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
         """
         found = matcher.complete(q, country, limit)
         suggestions = [] if found else list(matcher.suggest(q, country))
-        return {"query": q, "cities": [c.to_dict() | {"label": c.label()} for c in found],
-                "suggestions": suggestions}
+        return {"query": q, "cities": [c.to_dict() | {"label": c.label()} for c in found], "suggestions": suggestions}
 
-    @app.get("/resolve", tags=["cities"], response_model=None,
-             responses={200: {"model": ResolveOut}, **error_responses(404, 409, 422)})
+    @app.get(
+        "/resolve",
+        tags=["cities"],
+        response_model=None,
+        responses={200: {"model": ResolveOut}, **error_responses(404, 409, 422)},
+    )
     def resolve_city(
         q: str = Query(..., min_length=1, max_length=MAX_TEXT, description="A name, 'name, CC' or GeoNames id."),
         country: Optional[str] = Query(None, max_length=MAX_TEXT),
@@ -435,16 +503,24 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
         city = matcher.resolve(q, country)
         return {"city": city.to_dict() | {"label": city.label()}}
 
-    @app.get("/cities/{geonameid}", tags=["cities"], response_model=None,
-             responses={200: {"model": ProfileOut}, **error_responses(404, 422)})
+    @app.get(
+        "/cities/{geonameid}",
+        tags=["cities"],
+        response_model=None,
+        responses={200: {"model": ProfileOut}, **error_responses(404, 422)},
+    )
     def city_profile(geonameid: int = PathParam(..., ge=1, le=MAX_GEONAMEID)):
         """A town, its profile facts (each with its source) and its known partners."""
         profile = matcher.profile(geonameid)
         partners = [c.to_dict() for c in matcher.partners(geonameid)]
         return profile.to_dict() | {"partners": partners}
 
-    @app.get("/cities/{geonameid}/recommendations", tags=["recommendations"], response_model=None,
-             responses={200: {"model": RecommendationsOut}, **error_responses(404, 422, 503)})
+    @app.get(
+        "/cities/{geonameid}/recommendations",
+        tags=["recommendations"],
+        response_model=None,
+        responses={200: {"model": RecommendationsOut}, **error_responses(404, 422, 503)},
+    )
     async def recommendations(
         geonameid: int = PathParam(..., ge=1, le=MAX_GEONAMEID),
         k: int = Query(10, ge=1, le=MAX_K, description="How many candidates."),
@@ -459,8 +535,12 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
         key = _key("recommendations", geonameid, k, mutual, filters=filters)
         return await answer(key, _recommend_answer, geonameid, k, mutual, filters)
 
-    @app.get("/cities/{geonameid}/explain/{candidate_id}", tags=["recommendations"], response_model=None,
-             responses={200: {"model": ExplanationOut}, **error_responses(404, 422, 503)})
+    @app.get(
+        "/cities/{geonameid}/explain/{candidate_id}",
+        tags=["recommendations"],
+        response_model=None,
+        responses={200: {"model": ExplanationOut}, **error_responses(404, 422, 503)},
+    )
     async def explain_pair(
         geonameid: int = PathParam(..., ge=1, le=MAX_GEONAMEID),
         candidate_id: int = PathParam(..., ge=1, le=MAX_GEONAMEID),
@@ -471,8 +551,12 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
         key = _key("explain", geonameid, candidate_id, filters=filters)
         return await answer(key, _explain_answer, geonameid, candidate_id, filters)
 
-    @app.post("/batch", tags=["recommendations"], response_model=None,
-              responses={200: {"model": BatchOut}, **error_responses(400, 413, 422, 503)})
+    @app.post(
+        "/batch",
+        tags=["recommendations"],
+        response_model=None,
+        responses={200: {"model": BatchOut}, **error_responses(400, 413, 422, 503)},
+    )
     async def batch(request: BatchRequest):
         """Rank several towns at once; a town that cannot be found gets an error entry, not a failed batch.
 
@@ -486,8 +570,11 @@ def create_app(matcher, meta=None, *, max_running=1, max_waiting=16, timeout=10.
 
     @app.get("/", include_in_schema=False)
     def page():
-        return FileResponse(STATIC_DIR / "index.html", media_type="text/html",
-                            headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"})
+        return FileResponse(
+            STATIC_DIR / "index.html",
+            media_type="text/html",
+            headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"},
+        )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

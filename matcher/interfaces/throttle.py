@@ -75,8 +75,13 @@ class AnswerCache:
 
     def stats(self):
         with self._lock:
-            return {"entries": len(self._items), "bytes": self._bytes, "max_entries": self.max_entries,
-                    "hits": self.hits, "misses": self.misses}
+            return {
+                "entries": len(self._items),
+                "bytes": self._bytes,
+                "max_entries": self.max_entries,
+                "hits": self.hits,
+                "misses": self.misses,
+            }
 
 
 class Overloaded(Exception):
@@ -107,8 +112,9 @@ class RankingLimiter:
 
     def __init__(self, call, max_running=1, max_waiting=16, timeout=10.0):
         if max_running < 1 or max_waiting < 0 or not timeout > 0:
-            raise ValueError(f"need max_running >= 1, max_waiting >= 0, timeout > 0; got {max_running}, "
-                             f"{max_waiting}, {timeout}")
+            raise ValueError(
+                f"need max_running >= 1, max_waiting >= 0, timeout > 0; got {max_running}, {max_waiting}, {timeout}"
+            )
         self.call = call
         self.max_running = max_running
         self.max_waiting = max_waiting
@@ -144,16 +150,21 @@ class RankingLimiter:
         """
         if self.running + self.waiting >= self.max_running + self.max_waiting:
             self.rejected += 1
-            raise Overloaded(f"busy: {self.running + self.waiting} ranking requests in progress here; "
-                             "retry shortly", self.retry_after())
+            raise Overloaded(
+                f"busy: {self.running + self.waiting} ranking requests in progress here; retry shortly",
+                self.retry_after(),
+            )
         slots = self._semaphore()
         self.waiting += 1
         try:
             await asyncio.wait_for(slots.acquire(), self.timeout)
         except asyncio.TimeoutError:
             self.timed_out += 1
-            raise Overloaded(f"busy: no ranking slot freed up within {self.timeout:g} s; retry shortly",
-                             self.retry_after(), reason="queue_timeout") from None
+            raise Overloaded(
+                f"busy: no ranking slot freed up within {self.timeout:g} s; retry shortly",
+                self.retry_after(),
+                reason="queue_timeout",
+            ) from None
         finally:
             self.waiting -= 1
         self.running += 1
@@ -166,9 +177,15 @@ class RankingLimiter:
             self._service_s = 0.9 * self._service_s + 0.1 * (time.perf_counter() - started)
 
     def stats(self):
-        return {"max_running": self.max_running, "max_waiting": self.max_waiting, "timeout_s": self.timeout,
-                "running": self.running, "waiting": self.waiting, "rejected": self.rejected,
-                "timed_out": self.timed_out}
+        return {
+            "max_running": self.max_running,
+            "max_waiting": self.max_waiting,
+            "timeout_s": self.timeout,
+            "running": self.running,
+            "waiting": self.waiting,
+            "rejected": self.rejected,
+            "timed_out": self.timed_out,
+        }
 
 
 _POOL_MATCHER = None
@@ -225,8 +242,12 @@ class RankingPool:
         self._executor = self._start()
 
     def _start(self):
-        executor = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_init_process, initargs=(os.getpid(),))
+        executor = ProcessPoolExecutor(
+            self.processes,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_init_process,
+            initargs=(os.getpid(),),
+        )
         executor.submit(os.getpid).result()  # with fork, the first task starts every process
         return executor
 
@@ -246,8 +267,11 @@ class RankingPool:
         return answer
 
     def stats(self):
-        return {"processes": self.processes, "restarts": self.restarts,
-                "answers_by_process": sorted(self.answers.values(), reverse=True)}
+        return {
+            "processes": self.processes,
+            "restarts": self.restarts,
+            "answers_by_process": sorted(self.answers.values(), reverse=True),
+        }
 
     def close(self):
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -281,7 +305,15 @@ class AccessLog:
         try:
             await self.app(scope, receive, logged_send)
         finally:
-            self.logger.info(json.dumps({
-                "method": scope["method"], "path": scope["path"], "status": seen["status"],
-                "ms": round((time.perf_counter() - started) * 1000.0, 1), "cache": seen["cache"],
-                "pid": os.getpid()}))
+            self.logger.info(
+                json.dumps(
+                    {
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": seen["status"],
+                        "ms": round((time.perf_counter() - started) * 1000.0, 1),
+                        "cache": seen["cache"],
+                        "pid": os.getpid(),
+                    }
+                )
+            )

@@ -11,8 +11,18 @@ import json
 import math
 from pathlib import Path
 
-__all__ = ["render_map", "map_frame", "decode_topojson", "unwrap_ring", "land_rings", "clip_ring", "spread_markers",
-           "MAP_WIDTH", "MIN_ASPECT", "MARKER_GAP"]
+__all__ = [
+    "render_map",
+    "map_frame",
+    "decode_topojson",
+    "unwrap_ring",
+    "land_rings",
+    "clip_ring",
+    "spread_markers",
+    "MAP_WIDTH",
+    "MIN_ASPECT",
+    "MARKER_GAP",
+]
 
 LAND_FILE = Path(__file__).parent / "static" / "vendor" / "world-atlas" / "land-110m.json"
 MAP_WIDTH = 960
@@ -312,21 +322,41 @@ def render_map(query, cities, width=MAP_WIDTH):
 
     span = max(east - west, north - south)
     step = 30 if span > 120 else 15 if span > 50 else 10 if span > 20 else 5
-    meridians = [{"x": x(lon), "label": _degrees(lon, "E", "W")}
-                 for lon in range(math.ceil(west / step) * step, math.floor(east) + 1, step)]
+    meridians = [
+        {"x": x(lon), "label": _degrees(lon, "E", "W")}
+        for lon in range(math.ceil(west / step) * step, math.floor(east) + 1, step)
+    ]
     # A parallel's label at the top edge would be cut, one near the bottom would sit on the
     # meridians' labels; the line stays.
-    parallels = [{"y": y(lat), "label": _degrees(lat, "N", "S") if 14 < y(lat) < height - 16 else ""}
-                 for lat in range(math.ceil(south / step) * step, math.floor(north) + 1, step)]
+    parallels = [
+        {"y": y(lat), "label": _degrees(lat, "N", "S") if 14 < y(lat) < height - 16 else ""}
+        for lat in range(math.ceil(south / step) * step, math.floor(north) + 1, step)
+    ]
     qx, qy = x(query.longitude), y(query.latitude)
     true_xy = [(qx, qy)] + [(x(c.longitude), y(c.latitude)) for c in cities]
     markers = spread_markers(true_xy, MARKER_GAP, width, height)
-    points = [{"x": px, "y": py, "mx": mx, "my": my, "moved": math.hypot(mx - px, my - py) > 1,
-               "rank": i, "name": c.name, "country": c.country}
-              for i, (c, (px, py), (mx, my)) in enumerate(zip(cities, true_xy[1:], markers[1:]), start=1)]
-    return {"width": width, "height": height, "land": _land_path(west, east, south, north, x, y, width, height),
-            "meridians": meridians, "parallels": parallels, "points": points,
-            "query": {"x": qx, "y": qy, "name": query.name, "right": qx > width * 0.7}}
+    points = [
+        {
+            "x": px,
+            "y": py,
+            "mx": mx,
+            "my": my,
+            "moved": math.hypot(mx - px, my - py) > 1,
+            "rank": i,
+            "name": c.name,
+            "country": c.country,
+        }
+        for i, (c, (px, py), (mx, my)) in enumerate(zip(cities, true_xy[1:], markers[1:]), start=1)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "land": _land_path(west, east, south, north, x, y, width, height),
+        "meridians": meridians,
+        "parallels": parallels,
+        "points": points,
+        "query": {"x": qx, "y": qy, "name": query.name, "right": qx > width * 0.7},
+    }
 
 
 def _degrees(value, positive, negative):

@@ -16,8 +16,19 @@ import scipy.sparse as sp
 
 from ..errors import InvalidInput
 
-__all__ = ["Fact", "CityProfile", "ProfileProvider", "ProfileStore", "ASPECTS", "load_tag_vocabulary",
-           "bundled_table", "bundled_tables", "tag_facts", "city_rows", "country_index"]
+__all__ = [
+    "Fact",
+    "CityProfile",
+    "ProfileProvider",
+    "ProfileStore",
+    "ASPECTS",
+    "load_tag_vocabulary",
+    "bundled_table",
+    "bundled_tables",
+    "tag_facts",
+    "city_rows",
+    "country_index",
+]
 
 ASPECTS = ("industry", "history", "diaspora", "country_group")
 LEVELS = ("city", "region", "country", "country_pair")
@@ -110,8 +121,11 @@ def bundled_tables(folder, prefix):
     root = resources.files("sistermatch.data").joinpath(folder)
     if not root.is_dir():
         return None
-    frames = [bundled_table(f"{folder}/{p.name}") for p in sorted(root.iterdir(), key=lambda p: p.name)
-              if p.name.startswith(prefix) and p.name.endswith(".csv")]
+    frames = [
+        bundled_table(f"{folder}/{p.name}")
+        for p in sorted(root.iterdir(), key=lambda p: p.name)
+        if p.name.startswith(prefix) and p.name.endswith(".csv")
+    ]
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
@@ -285,8 +299,10 @@ class ProfileStore:
     def tag_counts(self):
         """Cities per tag at city level, for ``data-stats``."""
         out = {}
-        for aspect, m, tags in (("industry", self.industry_city, self.industry_tags),
-                                ("history", self.history_city, self.history_tags)):
+        for aspect, m, tags in (
+            ("industry", self.industry_city, self.industry_tags),
+            ("history", self.history_city, self.history_tags),
+        ):
             counts = np.asarray(m.sum(axis=0)).ravel()
             out[aspect] = {t: int(k) for t, k in zip(tags, counts)}
         return out

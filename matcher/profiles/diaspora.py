@@ -24,10 +24,18 @@ class DiasporaProvider(ProfileProvider):
                     continue
                 if oi is not None and di is not None and oi != di:
                     names = cities.countries.names
-                    out.append(Fact("diaspora", "country_pair", (oi, di),
-                                    f"{cities.countries.code_of(oi)}->{cities.countries.code_of(di)}",
-                                    source if str(year) in source else f"{source} ({year})", amount=amount,
-                                    text=f"about {format_population(amount, words=True)} people from {names[oi]} live in {names[di]}"))
+                    out.append(
+                        Fact(
+                            "diaspora",
+                            "country_pair",
+                            (oi, di),
+                            f"{cities.countries.code_of(oi)}->{cities.countries.code_of(di)}",
+                            source if str(year) in source else f"{source} ({year})",
+                            amount=amount,
+                            text=f"about {format_population(amount, words=True)} people "
+                            f"from {names[oi]} live in {names[di]}",
+                        )
+                    )
         df = bundled_table("diaspora/cities.csv")
         if df is not None:
             for row, origins, source in zip(city_rows(cities, df), df["origins"], df["source"]):
@@ -36,7 +44,14 @@ class DiasporaProvider(ProfileProvider):
                 for o in split_values(origins):
                     oi = country_index(cities, o)
                     if oi is not None:
-                        out.append(Fact("diaspora", "city", int(row), o.upper(), source,
-                                        text=f"a community from {cities.countries.names[oi]} lives in "
-                                             f"{cities.name[row]}"))
+                        out.append(
+                            Fact(
+                                "diaspora",
+                                "city",
+                                int(row),
+                                o.upper(),
+                                source,
+                                text=f"a community from {cities.countries.names[oi]} lives in {cities.name[row]}",
+                            )
+                        )
         return out

@@ -11,6 +11,8 @@ class IndustryProvider(ProfileProvider):
     name = "industry"
 
     def facts(self, cities):
-        return (tag_facts(cities, bundled_tables("industry", "cities_"), "industry", "city")
-                + tag_facts(cities, bundled_table("industry/regions.csv"), "industry", "region")
-                + tag_facts(cities, bundled_table("industry/countries.csv"), "industry", "country"))
+        return (
+            tag_facts(cities, bundled_tables("industry", "cities_"), "industry", "city")
+            + tag_facts(cities, bundled_table("industry/regions.csv"), "industry", "region")
+            + tag_facts(cities, bundled_table("industry/countries.csv"), "industry", "country")
+        )

@@ -38,8 +38,10 @@ class UserProfileProvider(ProfileProvider):
         key_cols = require_columns(df, [("geonameid",), ("city", "country")], what)
         present = [c for c in ASPECT_COLUMNS if c in df.columns]
         if not present:
-            raise InvalidInput(f"{what} {self.path} needs at least one of the columns "
-                               f"{', '.join(ASPECT_COLUMNS)}; it has {','.join(df.columns)}")
+            raise InvalidInput(
+                f"{what} {self.path} needs at least one of the columns "
+                f"{', '.join(ASPECT_COLUMNS)}; it has {','.join(df.columns)}"
+            )
         vocab = load_tag_vocabulary()
         source = f"user profiles file {self.path}"
         out = []
