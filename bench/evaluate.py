@@ -15,7 +15,7 @@ import warnings
 from sistermatch import Matcher, load_cities
 from sistermatch.evaluation import evaluate, split_partnerships
 from sistermatch.features import ALL_ASPECTS, BASE_ASPECTS
-from sistermatch.models import HandWeightedRanker, LogisticRanker, SegmentedRanker, ShortlistRanker
+from sistermatch.models import HandWeightedRanker, LogisticRanker, ShortlistRanker
 from sistermatch.partnerships import load_partnerships
 from sistermatch.resolve import Resolver
 
@@ -23,17 +23,12 @@ MODELS = {
     "population only": dict(model=HandWeightedRanker({"size.log_population": 1.0}), aspects=BASE_ASPECTS),
     "distance only": dict(model=HandWeightedRanker({"geography.log_distance": -1.0}), aspects=BASE_ASPECTS),
     "hand weights": dict(model="hand", aspects=ALL_ASPECTS),
-    "logistic (no profiles)": dict(model=LogisticRanker(), aspects=BASE_ASPECTS),
-    "two-stage (no profiles)": dict(model="two_stage", aspects=BASE_ASPECTS),
     "logistic": dict(model=LogisticRanker(), aspects=ALL_ASPECTS),
-    "two-stage": dict(model="two_stage", aspects=ALL_ASPECTS),
+    "two-stage (earlier default)": dict(model="two_stage", aspects=ALL_ASPECTS),
+    "shortlist 300, one logistic": dict(model=ShortlistRanker(first=LogisticRanker(), shortlist=300,
+                                                              mined_negatives=None), aspects=ALL_ASPECTS),
     "shortlist, no priors": dict(model=ShortlistRanker(priors={}), aspects=ALL_ASPECTS),
     "shortlist (default)": dict(model="shortlist", aspects=ALL_ASPECTS),
-    "shortlist 1000": dict(model=ShortlistRanker(shortlist=1000), aspects=ALL_ASPECTS),
-    "shortlist segmented": dict(model=ShortlistRanker(first=SegmentedRanker()), aspects=ALL_ASPECTS),
-    "shortlist segmented 1000": dict(
-        model=ShortlistRanker(first=SegmentedRanker(), shortlist=1000), aspects=ALL_ASPECTS
-    ),
 }
 
 

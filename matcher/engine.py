@@ -229,6 +229,7 @@ class Matcher:
                 n_folds=self.n_folds,
                 queries_per_fold=self.mining_queries,
                 seed=self.random_state,
+                negatives=model.mined_negatives,
             )
 
         return model.fit(ts.X, ts.y, feature_names=names, mine=mine)

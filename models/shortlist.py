@@ -7,6 +7,7 @@ from sklearn.base import clone
 from .base import PairRanker
 from .lambdarank import LambdaRanker
 from .linear import LogisticRanker
+from .segmented import SegmentedRanker
 
 __all__ = ["ShortlistRanker", "DEFAULT_PRIORS"]
 
@@ -37,16 +38,23 @@ class ShortlistRanker(PairRanker):
     Parameters
     ----------
     first, second : PairRanker, optional
-    shortlist : int, default 300
+        Default: a :class:`SegmentedRanker` of logistic regressions (one for towns with
+        partners, one for towns without; linear for each query, so the fast path holds)
+        and a :class:`LambdaRanker`.
+    shortlist : int, default 1000
     priors : dict of str to float, optional
         Default :data:`DEFAULT_PRIORS`; ``{}`` for none.
+    mined_negatives : int or None, default 300
+        Negatives per mined training query kept for stage two (see
+        :func:`~sistermatch.models.training.mine_shortlists`); None keeps them all.
     """
 
-    def __init__(self, first=None, second=None, shortlist=300, priors=None):
+    def __init__(self, first=None, second=None, shortlist=1000, priors=None, mined_negatives=300):
         self.first = first
         self.second = second
         self.shortlist = shortlist
         self.priors = priors
+        self.mined_negatives = mined_negatives
 
     def fit(self, X, y, sample_weight=None, feature_names=None, mine=None):
         """Fit stage one on ``(X, y)``, then stage two on the shortlists ``mine(stage_one)`` returns.
@@ -72,7 +80,7 @@ class ShortlistRanker(PairRanker):
                 raise ValueError(f"priors name unknown columns {sorted(unknown)}")
         self.feature_names_ = names
         self.prior_ = np.array([float(priors.get(n, 0.0)) for n in names])
-        self.first_ = clone(self.first if self.first is not None else LogisticRanker())
+        self.first_ = clone(self.first if self.first is not None else SegmentedRanker(LogisticRanker()))
         self.first_.fit(X, y, sample_weight=w, feature_names=names)
         self.second_ = clone(self.second if self.second is not None else LambdaRanker())
         self.stage_ = "first"  # mining ranks with stage one (and the priors) only

@@ -114,7 +114,16 @@ def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives
 
 
 def mine_shortlists(
-    cities, graph, profiles, feature_set, model, shortlist=300, n_folds=5, queries_per_fold=300, seed=0
+    cities,
+    graph,
+    profiles,
+    feature_set,
+    model,
+    shortlist=300,
+    n_folds=5,
+    queries_per_fold=300,
+    seed=0,
+    negatives=None,
 ):
     """Stage-two training rows: each fold-built query's shortlist as ``model`` ranks it.
 
@@ -124,7 +133,9 @@ def mine_shortlists(
     partner in the fold's graph is scored with ``model.decision_function``; the best
     ``shortlist`` become rows, labelled 1 for the query's hidden partners. Queries whose
     hidden partners all fall outside the shortlist are left out: they teach stage one,
-    not stage two.
+    not stage two. With ``negatives``, each query keeps its positives and a seeded sample
+    of that many of its shortlist's negatives, in shortlist order (long shortlists then
+    cost no more rows to learn from than short ones).
 
     Returns
     -------
@@ -161,6 +172,12 @@ def mine_shortlists(
             y = np.isin(cand[top], pairs[pairs[:, 0] == q, 1]).astype(np.int8)
             if not y.any():
                 continue
+            if negatives is not None and (y == 0).sum() > negatives:
+                # A seeded sample of the shortlist's negatives, in shortlist order: the same
+                # kind of list, fewer rows to learn from.
+                keep = np.flatnonzero(y == 1)
+                keep = np.sort(np.r_[keep, rng.choice(np.flatnonzero(y == 0), negatives, replace=False)])
+                top, y = top[keep], y[keep]
             rows = (
                 feature_set.compute(batch, np.zeros(len(top), dtype=np.int64), cand[top])
                 if linear is not None
