@@ -25,8 +25,9 @@ MODELS = {
     "hand weights": dict(model="hand", aspects=ALL_ASPECTS),
     "logistic": dict(model=LogisticRanker(), aspects=ALL_ASPECTS),
     "two-stage (earlier default)": dict(model="two_stage", aspects=ALL_ASPECTS),
-    "shortlist 300, one logistic": dict(model=ShortlistRanker(first=LogisticRanker(), shortlist=300,
-                                                              mined_negatives=None), aspects=ALL_ASPECTS),
+    "shortlist 300, one logistic": dict(
+        model=ShortlistRanker(first=LogisticRanker(), shortlist=300, mined_negatives=None), aspects=ALL_ASPECTS
+    ),
     "shortlist, no priors": dict(model=ShortlistRanker(priors={}), aspects=ALL_ASPECTS),
     "shortlist (default)": dict(model="shortlist", aspects=ALL_ASPECTS),
 }
