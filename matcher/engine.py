@@ -31,6 +31,8 @@ __all__ = ["Matcher", "MUTUAL_POOL"]
 
 MODELS = ("shortlist", "two_stage", "hand")
 MUTUAL_POOL = 200
+ONE_SIDED_BLOCKS = ("graph", "two_sided", "propensity")
+"""Blocks whose columns differ when the pair is seen from the other side."""
 """How many of the query's best candidates a mutual ranking re-scores from their side."""
 
 
@@ -552,6 +554,7 @@ class Matcher:
         mutual = 0.5 * (_log_sigmoid(forward) + _log_sigmoid(backward))
         order = top_k(mutual, k, self.cities_.population[cand[pool]])
         fcontrib = self.model_.pair_contributions(FX[order])
+        one_sided = np.array([c.split(".")[0] in ONE_SIDED_BLOCKS for c in self.feature_set_.columns])
         rcontrib = self.model_.pair_contributions(RX[order])
         dist = self.cities_.distance_km(row, cand[pool[order]])
         fit = _fit_percent(mutual[order], mutual[order[0]])
@@ -559,6 +562,9 @@ class Matcher:
         for rank, (i, fc, rc) in enumerate(zip(order, fcontrib, rcontrib), start=1):
             c = cand[pool[i]]
             mine = top_reasons(self.feature_set_, batch, 0, c, FX[i], fc, limit=3)
+            # Only what differs from the candidate's side is worth saying again: its own
+            # partners and the kind of town it is, not the symmetric ties (size, distance...).
+            rc = np.where(one_sided, rc, 0.0)
             theirs = top_reasons(self.feature_set_, rbatch, i, row, RX[i], rc, side="candidate", limit=2)
             theirs = tuple(
                 Reason(r.feature, r.contribution, f"from {self.cities_.name[c]}'s side: {r.text}", "candidate")

@@ -8,6 +8,7 @@ a subprocess on the real GeoNames pool, as a user does.
 import csv
 import inspect
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -363,6 +364,15 @@ def test_profile_and_data_stats(run):
     code, out, err = run("data-stats", "--format", "json")
     assert code == 0, err
     assert json.loads(out)["coverage"]["cities"] == len(make_cities())
+
+
+def test_profile_text_reads_diaspora_as_a_person_would(run):
+    code, out, err = run("profile", "Köln")
+    assert code == 0, err
+    diaspora = out.split("diaspora:")[1]
+    # "about 870,000 people from Poland live in Germany", not "PL->DE (870,000)".
+    assert re.search(r"about [\d,.]+( million)? people from [A-Z][a-z]+.* live in Germany", diaspora)
+    assert "->" not in out
 
 
 def test_evaluate_prints_metrics(run, partnerships_csv, tmp_path):

@@ -263,3 +263,31 @@ def test_recommendations_are_deterministic(graph):
     a = Matcher(cities=make_cities(), model=LogisticRanker()).fit(graph).recommend("Tinyville", k=10)
     b = Matcher(cities=make_cities(), model=LogisticRanker()).fit(graph).recommend("Tinyville", k=10)
     assert ids(a) == ids(b) and [r.score for r in a] == [r.score for r in b]
+
+
+def test_mutual_ranks_by_both_sides_and_the_candidates_side_can_flip_the_order(matcher):
+    one_sided = matcher.recommend("Köln", k=20)
+    mutual = matcher.recommend("Köln", k=20, mutual=True)
+    assert mutual.mutual and not one_sided.mutual
+    ids_mutual = ids(mutual)
+    q = matcher.row("Köln")
+    rows = [matcher.row(i) for i in ids_mutual]
+    both = matcher.mutual_scores([q], rows)[0]
+    # Best first by the mutual fit, which the scores carry.
+    assert [r.score for r in mutual] == pytest.approx(list(both))
+    assert list(both) == sorted(both, reverse=True)
+    # The candidate's side changes the order: some pair is ranked the other way round.
+    forward = {r.city.geonameid: r.rank for r in one_sided}
+    flips = [
+        (a, b)
+        for a in ids_mutual
+        for b in ids_mutual
+        if ids_mutual.index(a) < ids_mutual.index(b) and forward[a] > forward[b]
+    ]
+    assert flips
+    # Reasons from the candidate's side say so.
+    sides = {reason.side for r in mutual for reason in r.reasons}
+    assert "candidate" in sides
+    for r in mutual:
+        for reason in r.reasons:
+            assert (reason.side == "candidate") == reason.text.startswith(f"from {r.city.name}'s side")

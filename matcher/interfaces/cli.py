@@ -580,8 +580,7 @@ def profile(
         if facts:
             typer.echo(f"  {aspect}:")
             for f in facts:
-                extra = f" ({f.amount:,.0f})" if f.level == "country_pair" else ""
-                typer.echo(f"    - {f.value}{extra} [{f.level}] — {f.source}")
+                typer.echo(f"    - {f.text or f.value} [{f.level}] — {f.source}")
 
 
 @app.command("data-stats")
