@@ -8,8 +8,8 @@ a subprocess on the real GeoNames pool, as a user does.
 import csv
 import inspect
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
