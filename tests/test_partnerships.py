@@ -1,5 +1,7 @@
 """Tests of loading partnerships files into a `PartnershipGraph`, and of the graph itself."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -172,3 +174,23 @@ def test_subgraph_keeps_only_masked_edges(graph):
     assert sub.degree.sum() == 6
     # The original graph is untouched.
     assert len(graph) == len(EDGES)
+
+
+def test_bundled_partnerships_are_the_default_and_an_unchanged_copy():
+    import gzip
+
+    from conftest import SHARED_PARTNERSHIPS
+    from sistermatch import Matcher
+    from sistermatch.partnerships import bundled_partnerships_path, partnerships_source
+
+    path = bundled_partnerships_path()
+    assert partnerships_source() == path and path.exists()
+    assert partnerships_source("none") is None and partnerships_source(None) is None
+    if os.path.exists(SHARED_PARTNERSHIPS):
+        with gzip.open(path, "rb") as fh, open(SHARED_PARTNERSHIPS, "rb") as shared:
+            assert fh.read() == shared.read()
+    # fit() with no file ranks from the bundled graph (hand weights: nothing to train).
+    m = Matcher(model="hand").fit()
+    assert m.provenance_["partnerships"] == "bundled"
+    assert m.provenance_["partnerships_pairs"] > 15_000
+    assert m.load_report_.is_bundled and "bundled" in m.load_report_.summary()
