@@ -17,6 +17,15 @@ __all__ = ["PropensityFeatures", "SIZE_CLASS_EDGES"]
 
 SIZE_CLASS_EDGES = (3.5, 4.0, 4.5, 5.0, 5.5, 6.0)
 """log10 population bounds of the size classes: <3k, 3-10k, 10-30k, 30-100k, 100-300k, 0.3-1M, 1M+."""
+SIZE_CLASS_NAMES = (
+    "villages under 3,000 people",
+    "towns of 3,000-10,000 people",
+    "towns of 10,000-30,000 people",
+    "towns of 30,000-100,000 people",
+    "cities of 100,000-300,000 people",
+    "cities of 300,000-1 million people",
+    "cities of a million people or more",
+)
 
 
 class PropensityFeatures(FeatureBlock):
@@ -59,10 +68,12 @@ class PropensityFeatures(FeatureBlock):
 
     def describe(self, column, batch, qpos, cand, value):
         c = batch.ctx.cities
+        p = batch.ctx.propensity
         if column == "country_size_rate":
-            return f"towns like {c.name[cand]} in {c.countries.names[c.country[cand]]} often twin ({value:.0%})"
+            size = SIZE_CLASS_NAMES[p.size_class[cand]]
+            return f"{value:.0%} of {size} in {c.countries.names[c.country[cand]]} have a partner town"
         if column == "region_rate":
-            return f"towns in {c.name[cand]}'s region often twin ({value:.0%})"
+            return f"{value:.0%} of the towns in {c.name[cand]}'s region have a partner town"
         if column == "size_class_affinity" and value > 0:
             return "towns of these two sizes often twin"
         if column == "candidate_region_centre" and value:
