@@ -112,3 +112,5 @@ def test_reason_texts_are_true(sample):
             plural = noun.endswith("s")
             assert plural == (count != "1"), text
         assert "similar names" not in text
+        # A rate is stated, never called "often" whatever it is.
+        assert not re.search(r"often.*\(\d+%\)", text), text
