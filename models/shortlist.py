@@ -4,10 +4,10 @@ shortlist trained on what it re-ranks, and documented priors for rare, strong re
 import numpy as np
 from sklearn.base import clone
 
-from .base import PairRanker
 from .lambdarank import LambdaRanker
 from .linear import LogisticRanker
 from .segmented import SegmentedRanker
+from .two_stage import Reranker
 
 __all__ = ["ShortlistRanker", "DEFAULT_PRIORS"]
 
@@ -23,7 +23,7 @@ namesake abroad and 1/m for each of m namesakes, so the prior spreads over them.
 """
 
 
-class ShortlistRanker(PairRanker):
+class ShortlistRanker(Reranker):
     """Two stages trained for what each does, plus fixed priors.
 
     Stage one (``first``, default :class:`LogisticRanker`) scores every candidate and is
@@ -97,69 +97,20 @@ class ShortlistRanker(PairRanker):
     def _prior(self, X):
         return X @ self.prior_.astype(X.dtype)
 
-    def _shortlist_mask(self, s1):
-        mask = np.ones(len(s1), dtype=bool)
-        if len(s1) > self.shortlist:
-            mask[:] = False
-            mask[np.argpartition(-s1, self.shortlist - 1)[: self.shortlist]] = True
-        return mask
-
     def first_scores(self, X):
         """Stage one's scores with the priors (what picks the shortlist)."""
         X = self._check_X(X)
         return self.first_.decision_function(X) + self._prior(X)
 
-    def decision_function(self, X):
+    def first_contributions(self, X):
         X = self._check_X(X)
-        s1 = self.first_scores(X)
-        if self.stage_ == "first":
-            return s1
-        mask = self._shortlist_mask(s1)
-        scores = s1.copy()
-        if not mask.any():
-            return scores
-        s2 = self.pair_scores(X[mask])
-        scores[mask] = s2
-        rest = ~mask
-        if rest.any():
-            scores[rest] -= max(0.0, s1[rest].max() - s2.min()) + 1.0
-        return scores
-
-    @property
-    def query_dependent(self):
-        return self.first_.query_dependent
+        return self.first_.contributions(X) + X * self.prior_
 
     def linear_stage(self, query_row=None):
         first = self.first_.linear_stage(query_row)
         if first is None:
             return None
         return first[0] + self.prior_, first[1]
-
-    def rank_first(self, first_scores, features_of):
-        s1 = np.asarray(first_scores, dtype=np.float64)
-        if self.stage_ == "first":
-            return s1, None
-        mask = self._shortlist_mask(s1)
-        scores = s1.copy()
-        short = np.flatnonzero(mask)
-        if not len(short):
-            return scores, mask
-        s2 = self.pair_scores(features_of(short))
-        scores[short] = s2
-        rest = ~mask
-        if rest.any():
-            scores[rest] -= max(0.0, s1[rest].max() - s2.min()) + 1.0
-        return scores, mask
-
-    def contributions_rows(self, X, reranked=None):
-        X = self._check_X(X)
-        reranked = np.ones(len(X), dtype=bool) if reranked is None else np.asarray(reranked, dtype=bool)
-        out = np.empty((len(X), X.shape[1]))
-        if reranked.any():
-            out[reranked] = self.pair_contributions(X[reranked])
-        if (~reranked).any():
-            out[~reranked] = self.first_.contributions(X[~reranked]) + X[~reranked] * self.prior_
-        return out
 
     def pair_scores(self, X):
         X = self._check_X(X)
@@ -168,21 +119,6 @@ class ShortlistRanker(PairRanker):
     def pair_contributions(self, X):
         X = self._check_X(X)
         return self.second_.contributions(X) + X * self.prior_
-
-    def contributions(self, X):
-        """Contributions of rows as one candidate list (at most ``shortlist`` rows: all re-ranked)."""
-        return self.contributions_at(X, np.arange(len(X)))
-
-    def contributions_at(self, X, rows):
-        X = self._check_X(X)
-        rows = np.asarray(rows, dtype=np.int64)
-        mask = self._shortlist_mask(self.first_scores(X))[rows]
-        out = np.empty((len(rows), X.shape[1]))
-        if mask.any():
-            out[mask] = self.pair_contributions(X[rows[mask]])
-        if (~mask).any():
-            out[~mask] = self.first_.contributions(X[rows[~mask]]) + X[rows[~mask]] * self.prior_
-        return out
 
 
 def _blocks(n, size):

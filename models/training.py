@@ -53,6 +53,21 @@ def _fold_pairs(graph, n_folds, rng):
         yield ~touched, directed[fold_of[directed[:, 0]] == f]
 
 
+def _fold_queries(cities, graph, profiles, n_folds, rng, max_queries=None):
+    """Per fold: the fold's graph, its feature context, its hidden pairs abroad and their
+    query towns (a seeded sample of at most ``max_queries``, the pairs kept to those)."""
+    for keep, pairs in _fold_pairs(graph, n_folds, rng):
+        pairs = pairs[cities.country[pairs[:, 0]] != cities.country[pairs[:, 1]]]
+        if not len(pairs):
+            continue
+        sub = graph.subgraph(keep)
+        queries = np.unique(pairs[:, 0])
+        if max_queries and len(queries) > max_queries:
+            queries = np.sort(rng.choice(queries, max_queries, replace=False))
+            pairs = pairs[np.isin(pairs[:, 0], queries)]
+        yield sub, FeatureContext(cities, sub, profiles), pairs, queries
+
+
 def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives=24, seed=0, max_queries_per_fold=None):
     """Build leak-free training rows from the partnership graph.
 
@@ -82,16 +97,7 @@ def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives
     n = len(cities)
     parts = []
     qid_offset = 0
-    for keep, pairs in _fold_pairs(graph, n_folds, rng):
-        pairs = pairs[cities.country[pairs[:, 0]] != cities.country[pairs[:, 1]]]
-        if not len(pairs):
-            continue
-        sub = graph.subgraph(keep)
-        ctx = FeatureContext(cities, sub, profiles)
-        queries = np.unique(pairs[:, 0])
-        if max_queries_per_fold and len(queries) > max_queries_per_fold:
-            queries = np.sort(rng.choice(queries, max_queries_per_fold, replace=False))
-            pairs = pairs[np.isin(pairs[:, 0], queries)]
+    for sub, ctx, pairs, queries in _fold_queries(cities, graph, profiles, n_folds, rng, max_queries_per_fold):
         for start in range(0, len(queries), QUERY_CHUNK):
             chunk = queries[start : start + QUERY_CHUNK]
             batch = QueryBatch(ctx, chunk)
@@ -146,15 +152,7 @@ def mine_shortlists(
     rng = np.random.default_rng(seed)
     linear_for = _linear_stage_for(model, feature_set)
     Xs, ys, groups = [], [], []
-    for keep, pairs in _fold_pairs(graph, n_folds, rng):
-        pairs = pairs[cities.country[pairs[:, 0]] != cities.country[pairs[:, 1]]]
-        if not len(pairs):
-            continue
-        sub = graph.subgraph(keep)
-        ctx = FeatureContext(cities, sub, profiles)
-        queries = np.unique(pairs[:, 0])
-        if len(queries) > queries_per_fold:
-            queries = np.sort(rng.choice(queries, queries_per_fold, replace=False))
+    for sub, ctx, pairs, queries in _fold_queries(cities, graph, profiles, n_folds, rng, queries_per_fold):
         for q in queries:
             mask = cities.country != cities.country[q]
             mask[sub.partners(q)] = False

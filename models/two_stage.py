@@ -7,10 +7,93 @@ from .base import PairRanker
 from .boosted import BoostedRanker
 from .linear import LogisticRanker
 
-__all__ = ["TwoStageRanker"]
+__all__ = ["Reranker", "TwoStageRanker"]
 
 
-class TwoStageRanker(PairRanker):
+class Reranker(PairRanker):
+    """What every two-stage model shares: a first stage scores every candidate, a second
+    re-scores its best ``shortlist``, and both stages explain their scores.
+
+    Subclasses set ``first_``, ``second_`` and ``shortlist``; they may add terms to both
+    stages through :meth:`first_scores`, :meth:`first_contributions`, :meth:`pair_scores`
+    and :meth:`pair_contributions`. Scores of candidates outside the shortlist are shifted
+    below the shortlist's, so one descending sort gives the final order; a candidate's
+    contributions come from the stage that set its score.
+    """
+
+    #: "first" while only the first stage is fitted (when the second learns from its lists).
+    stage_ = "both"
+
+    def _shortlist_mask(self, s1):
+        mask = np.ones(len(s1), dtype=bool)
+        if len(s1) > self.shortlist:
+            mask[:] = False
+            mask[np.argpartition(-s1, self.shortlist - 1)[: self.shortlist]] = True
+        return mask
+
+    def first_scores(self, X):
+        """The first stage's scores (what picks the shortlist)."""
+        return self.first_.decision_function(self._check_X(X))
+
+    def first_contributions(self, X):
+        return self.first_.contributions(self._check_X(X))
+
+    def pair_scores(self, X):
+        return self.second_.decision_function(self._check_X(X))
+
+    def pair_contributions(self, X):
+        return self.second_.contributions(self._check_X(X))
+
+    @property
+    def query_dependent(self):
+        return self.first_.query_dependent
+
+    def linear_stage(self, query_row=None):
+        return self.first_.linear_stage(query_row)
+
+    def rank_first(self, first_scores, features_of):
+        s1 = np.asarray(first_scores, dtype=np.float64)
+        if self.stage_ == "first":
+            return s1, None
+        mask = self._shortlist_mask(s1)
+        scores = s1.copy()
+        short = np.flatnonzero(mask)
+        if not len(short):
+            return scores, mask
+        s2 = self.pair_scores(features_of(short))
+        scores[short] = s2
+        rest = ~mask
+        if rest.any():
+            scores[rest] -= max(0.0, s1[rest].max() - s2.min()) + 1.0
+        return scores, mask
+
+    def decision_function(self, X):
+        X = self._check_X(X)
+        return self.rank_first(self.first_scores(X), lambda pos: X[pos])[0]
+
+    def contributions_rows(self, X, reranked=None):
+        X = self._check_X(X)
+        reranked = np.ones(len(X), dtype=bool) if reranked is None else np.asarray(reranked, dtype=bool)
+        out = np.empty((len(X), X.shape[1]))
+        if reranked.any():
+            out[reranked] = self.pair_contributions(X[reranked])
+        if (~reranked).any():
+            out[~reranked] = self.first_contributions(X[~reranked])
+        return out
+
+    def contributions_at(self, X, rows):
+        """Contributions of ``X[rows]`` from the stage that scored each among all rows of ``X``."""
+        X = self._check_X(X)
+        rows = np.asarray(rows, dtype=np.int64)
+        return self.contributions_rows(X[rows], self._shortlist_mask(self.first_scores(X))[rows])
+
+    def contributions(self, X):
+        """Contributions of rows as one candidate list: a list of at most ``shortlist`` rows
+        (the top of a ranking always is) is explained by the second stage throughout."""
+        return self.contributions_at(X, np.arange(len(X)))
+
+
+class TwoStageRanker(Reranker):
     """Rank every candidate with ``first``, re-rank its best ``shortlist`` with ``second``.
 
     Scores of candidates outside the shortlist are shifted below the shortlist's, so
@@ -51,88 +134,3 @@ class TwoStageRanker(PairRanker):
         self.feature_names_ = names
         self.base_score_ = self.second_.base_score_
         return self
-
-    def _shortlist_mask(self, s1):
-        mask = np.ones(len(s1), dtype=bool)
-        if len(s1) > self.shortlist:
-            mask[:] = False
-            mask[np.argpartition(-s1, self.shortlist - 1)[: self.shortlist]] = True
-        return mask
-
-    def decision_function(self, X):
-        X = self._check_X(X)
-        s1 = self.first_.decision_function(X)
-        mask = self._shortlist_mask(s1)
-        scores = s1.copy()
-        if not mask.any():
-            return scores
-        s2 = self.second_.decision_function(X[mask])
-        scores[mask] = s2
-        rest = ~mask
-        if rest.any():
-            scores[rest] -= max(0.0, s1[rest].max() - s2.min()) + 1.0
-        return scores
-
-    def contributions_at(self, X, rows):
-        """Contributions of ``X[rows]`` from the stage that scored each among all rows of ``X``."""
-        X = self._check_X(X)
-        rows = np.asarray(rows, dtype=np.int64)
-        mask = self._shortlist_mask(self.first_.decision_function(X))[rows]
-        out = np.empty((len(rows), X.shape[1]))
-        if mask.any():
-            out[mask] = self.second_.contributions(X[rows[mask]])
-        if (~mask).any():
-            out[~mask] = self.first_.contributions(X[rows[~mask]])
-        return out
-
-    def linear_stage(self, query_row=None):
-        return self.first_.linear_stage(query_row)
-
-    @property
-    def query_dependent(self):
-        return self.first_.query_dependent
-
-    def rank_first(self, first_scores, features_of):
-        s1 = np.asarray(first_scores, dtype=np.float64)
-        mask = self._shortlist_mask(s1)
-        scores = s1.copy()
-        short = np.flatnonzero(mask)
-        if not len(short):
-            return scores, mask
-        s2 = self.second_.decision_function(features_of(short))
-        scores[short] = s2
-        rest = ~mask
-        if rest.any():
-            scores[rest] -= max(0.0, s1[rest].max() - s2.min()) + 1.0
-        return scores, mask
-
-    def contributions_rows(self, X, reranked=None):
-        X = self._check_X(X)
-        reranked = np.ones(len(X), dtype=bool) if reranked is None else np.asarray(reranked, dtype=bool)
-        out = np.empty((len(X), X.shape[1]))
-        if reranked.any():
-            out[reranked] = self.second_.contributions(X[reranked])
-        if (~reranked).any():
-            out[~reranked] = self.first_.contributions(X[~reranked])
-        return out
-
-    def pair_scores(self, X):
-        return self.second_.decision_function(self._check_X(X))
-
-    def pair_contributions(self, X):
-        return self.second_.contributions(self._check_X(X))
-
-    def contributions(self, X):
-        """Contributions of the second stage for rows it would re-rank.
-
-        Rows given here are taken as shortlisted when there are at most ``shortlist``
-        of them (the top of a ranking always is).
-        """
-        X = self._check_X(X)
-        mask = self._shortlist_mask(self.first_.decision_function(X))
-        out = np.empty_like(X)
-        if mask.any():
-            out[mask] = self.second_.contributions(X[mask])
-        if (~mask).any():
-            out[~mask] = self.first_.contributions(X[~mask])
-        return out
