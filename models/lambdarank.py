@@ -23,6 +23,8 @@ class LambdaRanker(PairRanker):
         ``"binary"`` trains a classifier on the same rows (log-odds scores).
     n_estimators, num_leaves, learning_rate, min_child_samples, subsample, colsample_bytree,
     reg_lambda : LightGBM settings.
+    monotone : sequence of str
+        Columns the score may only increase with (LightGBM monotone constraints).
     random_state : int
     n_jobs : int, default 1
         Threads; one by default, as fits and batch workers often share the cores.
@@ -49,7 +51,9 @@ class LambdaRanker(PairRanker):
         reg_lambda=1.0,
         random_state=0,
         n_jobs=1,
+        monotone=(),
     ):
+        self.monotone = monotone
         self.objective = objective
         self.n_estimators = n_estimators
         self.num_leaves = num_leaves
@@ -90,6 +94,9 @@ class LambdaRanker(PairRanker):
             deterministic=True,
             force_row_wise=True,
         )
+        if self.monotone:
+            params["monotone_constraints"] = [1 if n in set(self.monotone) else 0 for n in names]
+            params["monotone_constraints_method"] = "advanced"
         if self.objective == "lambdarank":
             group = [len(y)] if group is None else group
             if int(np.sum(group)) != len(y):

@@ -91,11 +91,15 @@ class LogisticRanker(PairRanker):
     C : float, default 1.0
         Inverse regularisation strength.
     max_iter : int, default 500
+    non_negative : sequence of str
+        Columns whose weight may not be negative (documented reasons for twinning: a
+        model that never saw such pairs must not learn to hold them against a pair).
     """
 
-    def __init__(self, C=1.0, max_iter=500):
+    def __init__(self, C=1.0, max_iter=500, non_negative=()):
         self.C = C
         self.max_iter = max_iter
+        self.non_negative = non_negative
 
     def fit(self, X, y, sample_weight=None, feature_names=None):
         X, y, w, names = self._check_fit_args(X, y, sample_weight, feature_names)
@@ -103,10 +107,21 @@ class LogisticRanker(PairRanker):
             raise ValueError(f"C must be positive, got {self.C!r}")
         self.scaler_ = StandardScaler().fit(X, sample_weight=w)
         self.scaler_.scale_[self.scaler_.scale_ == 0] = 1.0
-        model = LogisticRegression(C=self.C, max_iter=self.max_iter)
-        model.fit(self.scaler_.transform(X), y, sample_weight=w)
+        Z = self.scaler_.transform(X)
+        bounded = np.array([n in set(self.non_negative) for n in names], dtype=bool)
+        # Columns that may only speak for a pair: a fit that gives one a negative weight is
+        # redone without it (active set), until no bounded weight is negative.
+        active = np.ones(len(names), dtype=bool)
+        while True:
+            model = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(Z[:, active], y, sample_weight=w)
+            coef = np.zeros(len(names))
+            coef[active] = model.coef_.ravel()
+            negative = bounded & (coef < 0)
+            if not negative.any():
+                break
+            active &= ~negative
         self.feature_names_ = names
-        self.coef_ = model.coef_.ravel() / self.scaler_.scale_
+        self.coef_ = coef / self.scaler_.scale_
         self.center_ = self.scaler_.mean_.copy()
         # The score of an average candidate: contributions are measured from it.
         self.base_score_ = float(model.intercept_[0])

@@ -9,7 +9,7 @@ from .linear import LogisticRanker
 from .segmented import SegmentedRanker
 from .two_stage import Reranker
 
-__all__ = ["ShortlistRanker", "DEFAULT_PRIORS"]
+__all__ = ["ShortlistRanker", "DEFAULT_PRIORS", "DOCUMENTED_REASONS"]
 
 DEFAULT_PRIORS = {"name.same_name_rarity": 10.0}
 """Fixed log-odds added per unit of a column, on top of what is learned.
@@ -21,6 +21,24 @@ likelier to be twinned than a random pair abroad (46 pairs in the shared file am
 56,000 same-name pairs; issue 8). ``same_name_rarity`` is 1 for a town's only
 namesake abroad and 1/m for each of m namesakes, so the prior spreads over them.
 """
+
+
+DOCUMENTED_REASONS = (
+    "name.same_name",
+    "name.same_name_rarity",
+    "name.near_name",
+    "profile.industry_overlap",
+    "profile.history_overlap",
+    "profile.historic_country_tie",
+    "profile.alliance_tie",
+    "profile.diaspora_in_query",
+    "profile.diaspora_in_candidate",
+    "profile.diaspora_city",
+)
+"""Columns for reasons people give for twinning: both stages may only count them for a pair.
+
+A partnerships file holds few pairs for each (and a model trained without them, as
+``bench/reason_folds.py`` does, would otherwise learn to hold them against a pair)."""
 
 
 class ShortlistRanker(Reranker):
@@ -40,7 +58,8 @@ class ShortlistRanker(Reranker):
     first, second : PairRanker, optional
         Default: a :class:`SegmentedRanker` of logistic regressions (one for towns with
         partners, one for towns without; linear for each query, so the fast path holds)
-        and a :class:`LambdaRanker`.
+        and a :class:`LambdaRanker`, both never counting :data:`DOCUMENTED_REASONS`
+        against a pair (non-negative weights, monotone constraints).
     shortlist : int, default 1000
     priors : dict of str to float, optional
         Default :data:`DEFAULT_PRIORS`; ``{}`` for none.
@@ -80,9 +99,11 @@ class ShortlistRanker(Reranker):
                 raise ValueError(f"priors name unknown columns {sorted(unknown)}")
         self.feature_names_ = names
         self.prior_ = np.array([float(priors.get(n, 0.0)) for n in names])
-        self.first_ = clone(self.first if self.first is not None else SegmentedRanker(LogisticRanker()))
+        self.first_ = clone(
+            self.first if self.first is not None else SegmentedRanker(LogisticRanker(non_negative=DOCUMENTED_REASONS))
+        )
         self.first_.fit(X, y, sample_weight=w, feature_names=names)
-        self.second_ = clone(self.second if self.second is not None else LambdaRanker())
+        self.second_ = clone(self.second if self.second is not None else LambdaRanker(monotone=DOCUMENTED_REASONS))
         self.stage_ = "first"  # mining ranks with stage one (and the priors) only
         if mine is not None:
             X2, y2, group = mine(self)

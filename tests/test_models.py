@@ -309,3 +309,26 @@ def test_two_stage_keeps_the_shortlist_on_top():
     # Outside the shortlist the first stage's order is kept.
     s1 = model.first_.decision_function(TEST[0])[~in_list]
     assert np.array_equal(np.argsort(s[~in_list], kind="stable"), np.argsort(s1, kind="stable"))
+
+
+def test_logistic_non_negative_columns_never_count_against_a_pair():
+    X, y = TRAIN
+    X = X.copy()
+    X[:, 5] = -y + np.random.default_rng(0).normal(scale=0.3, size=len(y))  # "noise" now speaks against partners
+    free = LogisticRanker().fit(X, y, feature_names=NAMES)
+    assert free.coef_[5] < 0
+    bounded = LogisticRanker(non_negative=["noise"]).fit(X, y, feature_names=NAMES)
+    assert bounded.coef_[5] == 0.0
+    assert bounded.coef_[0] > 0  # the other weights are still learned
+    assert auc(bounded.decision_function(TEST[0]), TEST[1]) > 0.9
+
+
+def test_lambdarank_monotone_columns_only_raise_the_score():
+    X, y = TRAIN
+    X = X.copy()
+    X[:, 5] = -y + np.random.default_rng(0).normal(scale=0.3, size=len(y))
+    model = LambdaRanker(n_estimators=40, min_child_samples=5, monotone=["noise"]).fit(X, y, feature_names=NAMES)
+    rows = np.repeat(TEST[0][:20], 5, axis=0)
+    rows[:, 5] = np.tile(np.linspace(-2, 2, 5), 20)
+    scores = model.decision_function(rows).reshape(20, 5)
+    assert (np.diff(scores, axis=1) >= -1e-9).all()
