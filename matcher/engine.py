@@ -374,20 +374,23 @@ class Matcher:
         self._setup()
         return tuple(self.resolver_.suggest(text, country, limit))
 
+    def _shown_profiles(self):
+        """The profile store to show: the ranking's, or (profiles left out of the ranking)
+        the shipped one, built once."""
+        self._setup()
+        if self.profiles_ is not None:
+            return self.profiles_
+        if not hasattr(self, "profiles_display_"):
+            self.profiles_display_ = ProfileStore.build(self.cities_, default_providers())
+        return self.profiles_display_
+
     def profile(self, city, country=None, region=None):
         """The :class:`CityProfile` of a city: its facts, each with its source."""
-        self._setup()
-        store = self.profiles_
-        if store is None:  # profiles left out of the ranking are still there to show, built once
-            if not hasattr(self, "profiles_display_"):
-                self.profiles_display_ = ProfileStore.build(self.cities_, default_providers())
-            store = self.profiles_display_
-        return store.profile(self.row(city, country, region))
+        return self._shown_profiles().profile(self.row(city, country, region))
 
     def data_stats(self):
         """Coverage of every profile aspect and tag (``sistermatch data-stats``)."""
-        self._setup()
-        store = self.profiles_ if self.profiles_ is not None else ProfileStore.build(self.cities_, default_providers())
+        store = self._shown_profiles()
         return {"coverage": store.coverage(), "tags": store.tag_counts()}
 
     def partners(self, city, country=None, region=None):
