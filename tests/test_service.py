@@ -555,3 +555,27 @@ def test_serve_ranks_in_forked_processes(matcher, monkeypatch):
 def test_serve_refuses_zero_workers(matcher):
     with pytest.raises(ValueError, match="workers"):
         service.serve(matcher, workers=-1)
+
+
+def test_match_pairs_two_lists_with_reasons(client):
+    body = {
+        "seekers": [{"city": "Köln"}, {"city": "Kiel"}],
+        "others": [{"city": "Caen"}, {"city": "Paris", "country": "FR"}, {"geonameid": 15}],
+    }
+    r = client.post("/match", json=body)
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert len(data["pairs"]) == 2
+    pairs = {(p["geonameid_a"], p["geonameid_b"]) for p in data["pairs"]}
+    assert {a for a, _ in pairs} == {7, 4} and len({b for _, b in pairs}) == 2
+    assert all(p["reasons"] and p["country_a"] != p["country_b"] for p in data["pairs"])
+    assert [c["geonameid"] for c in data["unmatched"]] and data["note"] is None
+
+
+def test_match_bad_input_is_a_json_error(client):
+    r = client.post("/match", json={"seekers": [{"city": "Köln"}, {"city": "Kiel"}]})  # one country only
+    assert r.status_code == 422 and "country" in r.json()["error"]["message"]
+    r = client.post("/match", json={"seekers": []})
+    assert r.status_code == 422 and r.json()["error"]["message"]
+    r = client.post("/match", json={"seekers": [{"city": "Atlantis"}, {"city": "Köln"}]})
+    assert r.status_code == 404 and r.json()["error"]["message"]

@@ -98,6 +98,12 @@ class BatchOut(BaseModel):
     results: list[dict]
 
 
+class MatchOut(BaseModel):
+    pairs: list[dict]
+    unmatched: list[CityOut]
+    note: Optional[str] = None
+
+
 class HealthOut(BaseModel):
     status: str
     version: str

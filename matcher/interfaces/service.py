@@ -47,6 +47,7 @@ from .schemas import (
     CitiesOut,
     ExplanationOut,
     HealthOut,
+    MatchOut,
     ProfileOut,
     RecommendationsOut,
     ResolveOut,
@@ -69,6 +70,8 @@ __all__ = [
 
 MAX_K = 500
 MAX_BATCH = 1_000
+# A match scores every pair from both sides: 200 x 200 towns take about ten seconds.
+MAX_MATCH = 200
 # 1,000 towns x 500 candidates would be half a million result rows in one response;
 # the product is capped so that a single batch stays tens of megabytes, not gigabytes.
 MAX_BATCH_ROWS = 100_000
@@ -197,6 +200,23 @@ class BatchRequest(BaseModel):
         return self.model_dump(exclude={"queries", "k"}, exclude_none=True)
 
 
+class MatchRequest(BaseModel):
+    """Towns that seek partners, to be paired so that the total mutual fit is best."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    seekers: list[BatchQuery] = Field(..., min_length=1, max_length=MAX_MATCH)
+    others: Optional[list[BatchQuery]] = Field(
+        None,
+        min_length=1,
+        max_length=MAX_MATCH,
+        description="A second list; without it `seekers` pair among themselves.",
+    )
+    max_partners: int = Field(1, ge=1, le=10)
+    min_score: Optional[float] = Field(None, le=0, description="Least mutual fit of a pair (log scale, at most 0).")
+    allow_same_country: bool = False
+
+
 async def _filters(
     include_domestic: bool = Query(False, description="Allow candidates in the query town's own country."),
     countries: Optional[str] = Query(
@@ -322,6 +342,31 @@ def _batch_answer(matcher, request):
             }
         )
     return {"k": request.k, "filters": filters, "errors": n_errors, "results": results}
+
+
+def _seekers(matcher, queries):
+    towns = []
+    for q in queries:
+        if (q.city is None) == (q.geonameid is None):
+            raise InvalidInput("give either 'city' (with an optional 'country') or 'geonameid' for each town")
+        towns.append(matcher.resolve(q.geonameid if q.geonameid is not None else q.city, q.country))
+    return towns
+
+
+@_answered
+def _match_answer(matcher, request):
+    result = matcher.match(
+        _seekers(matcher, request.seekers),
+        None if request.others is None else _seekers(matcher, request.others),
+        max_partners=request.max_partners,
+        min_score=request.min_score,
+        allow_same_country=request.allow_same_country,
+    )
+    return {
+        "pairs": [p.to_row() for p in result],
+        "unmatched": [c.to_dict() for c in result.unmatched],
+        "note": result.note,
+    }
 
 
 def _json(body, cache=None, status=200):
@@ -565,6 +610,19 @@ def create_app(
         A batch takes one ranking slot for as long as it runs.
         """
         return await answer(None, _batch_answer, request)
+
+    @app.post(
+        "/match",
+        tags=["recommendations"],
+        response_model=None,
+        responses={200: {"model": MatchOut}, **error_responses(400, 404, 409, 413, 422, 503)},
+    )
+    async def match(request: MatchRequest):
+        """Programme matching: pair towns that seek partners (one list, or ``seekers`` with ``others``)
+        so that as many pair as the rules allow and the total mutual fit is best; each town
+        takes at most ``max_partners``; towns of one country pair only if allowed. Each pair
+        has its score, reasons from both sides and each town's next best alternatives."""
+        return await answer(None, _match_answer, request)
 
     # -- the web page ---------------------------------------------------------------
 
