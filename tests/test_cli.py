@@ -45,7 +45,7 @@ def run(monkeypatch, partnerships_csv, capsys):
 
     def factory(**params):
         params.update(cities=world, n_folds=2, negatives=6, cache=False)
-        if params.get("model", "two_stage") == "two_stage":
+        if params.get("model", "shortlist") == "shortlist":
             params["model"] = LogisticRanker()
         return Matcher(**params)
 
@@ -448,3 +448,17 @@ def test_progress_off_a_terminal_is_a_plain_line_with_rate_and_time_left(capsys)
     progress.__exit__(None, None, None)
     err = capsys.readouterr().err
     assert err == "ranking: 500/1,000 towns (5.0 towns/s, ETA 0:01:40)\n"
+
+
+def test_commands_rank_with_the_engines_default_model(monkeypatch):
+    asked = []
+
+    def factory(**params):
+        asked.append(params.get("model"))
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli, "new_matcher", factory)
+    for args in (["recommend", "Coventry"], ["explain", "Coventry", "Caen"], ["batch", "--all", "--out", "x.csv"]):
+        with pytest.raises(SystemExit):
+            cli.main(args)
+    assert asked == [Matcher().model] * 3

@@ -47,7 +47,7 @@ def new_matcher(**params):
     return Matcher(**params)
 
 
-def _matcher(partnerships, profiles=None, model="two_stage", quiet=False, **kw):
+def _matcher(partnerships, profiles=None, model="shortlist", quiet=False, **kw):
     """A fitted Matcher for the CLI, its trained model cached per input file.
 
     ``partnerships``: a path, ``none`` (profiles alone), or nothing: then
@@ -538,7 +538,7 @@ def evaluate(
     max_queries: Optional[int] = typer.Option(
         None, "--max-queries", help="Sample at most this many query towns per group."
     ),
-    model: str = typer.Option("two_stage", "--model", help="two_stage or hand."),
+    model: str = typer.Option("shortlist", "--model", help="shortlist (the default ranker), two_stage or hand."),
 ):
     """Print ranking metrics (Hits@10/50/100, MRR, median rank) of held-out pairs as JSON."""
     from types import SimpleNamespace
