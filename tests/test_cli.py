@@ -430,7 +430,15 @@ def test_evaluate_prints_metrics_on_real_split(tmp_path):
             w.writeheader()
             w.writerows(subset)
     proc = run_script(
-        "evaluate", "--partnerships", tmp_path / "train.csv", "--test", tmp_path / "test.csv", "--max-queries", "20"
+        "evaluate",
+        "--partnerships",
+        tmp_path / "train.csv",
+        "--test",
+        tmp_path / "test.csv",
+        "--max-queries",
+        "20",
+        "--model",
+        "two_stage",  # the quick learned model: the command, not the default ranker, is under test
     )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
