@@ -135,4 +135,38 @@ def _isolated_cache(tmp_path_factory):
         os.environ.pop("SISTERMATCH_CACHE_DIR", None)
 
 
+@pytest.fixture()
+def run(monkeypatch, partnerships_csv, capsys):
+    """Run the CLI in-process on the synthetic world; returns (exit code, stdout, stderr).
+
+    Commands build their engine through ``cli.new_matcher``; here it makes one over the
+    synthetic cities, with a logistic model in place of the default ranker (quick to fit).
+    """
+    from sistermatch import Matcher
+    from sistermatch.interfaces import cli
+    from sistermatch.models import LogisticRanker
+
+    world = make_cities()
+
+    def factory(**params):
+        params.update(cities=world, n_folds=2, negatives=6, cache=False)
+        if params.get("model", "shortlist") == "shortlist":
+            params["model"] = LogisticRanker()
+        return Matcher(**params)
+
+    monkeypatch.setattr(cli, "new_matcher", factory)
+    monkeypatch.setenv("SISTERMATCH_PARTNERSHIPS", str(partnerships_csv))
+
+    def invoke(*args):
+        try:
+            cli.main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
 SHARED_PARTNERSHIPS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "partnerships.csv")

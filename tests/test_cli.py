@@ -19,7 +19,6 @@ import pytest
 from conftest import SHARED_PARTNERSHIPS, make_cities
 from sistermatch import Matcher
 from sistermatch.interfaces import cli
-from sistermatch.models import LogisticRanker
 from sistermatch.resolve import Resolver
 
 # The installed console script, as a user runs it (the module form where no script is on PATH).
@@ -36,32 +35,6 @@ def run_script(*args, env=None):
     full_env["SISTERMATCH_PARTNERSHIPS"] = "none"
     full_env.update(env or {})
     return subprocess.run([*ENTRY, *map(str, args)], capture_output=True, text=True, env=full_env, timeout=600)
-
-
-@pytest.fixture()
-def run(monkeypatch, partnerships_csv, capsys):
-    """Run the CLI in-process on the synthetic world; returns (exit code, stdout, stderr)."""
-    world = make_cities()
-
-    def factory(**params):
-        params.update(cities=world, n_folds=2, negatives=6, cache=False)
-        if params.get("model", "shortlist") == "shortlist":
-            params["model"] = LogisticRanker()
-        return Matcher(**params)
-
-    monkeypatch.setattr(cli, "new_matcher", factory)
-    monkeypatch.setenv("SISTERMATCH_PARTNERSHIPS", str(partnerships_csv))
-
-    def invoke(*args):
-        try:
-            cli.main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
 
 
 def assert_clean_error(code, err, *words):

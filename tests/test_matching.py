@@ -8,7 +8,6 @@ import pytest
 
 from conftest import make_cities
 from sistermatch import InvalidInput, Matcher
-from sistermatch.interfaces import cli
 from sistermatch.matching import PAIR_COLUMNS, greedy_pairs, optimal_pairs
 from sistermatch.models import LogisticRanker
 
@@ -172,31 +171,6 @@ def test_a_town_in_both_lists_is_not_paired_with_itself(matcher):
 
 
 # -- the command line, in-process on the synthetic world ---------------------------------
-
-
-@pytest.fixture()
-def run(monkeypatch, partnerships_csv, capsys):
-    world = make_cities()
-
-    def factory(**params):
-        params.update(cities=world, n_folds=2, negatives=6, cache=False)
-        if params.get("model", "two_stage") == "two_stage":
-            params["model"] = LogisticRanker()
-        return Matcher(**params)
-
-    monkeypatch.setattr(cli, "new_matcher", factory)
-    monkeypatch.setenv("SISTERMATCH_PARTNERSHIPS", str(partnerships_csv))
-
-    def invoke(*args):
-        try:
-            cli.main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
 
 
 def write(path, text):
