@@ -229,3 +229,21 @@ def test_cli_match_usage_errors(run, tmp_path):
     assert code == 2 and "Usage:" in err and "--max-partners" in err
     code, _, err = run("match", a, "--out", tmp_path / "nope" / "p.csv")
     assert code == 2 and "does not exist" in err
+
+
+def test_cli_match_writes_a_self_contained_html_view(run, tmp_path):
+    a = write(tmp_path / "a.csv", "city,country\nCoventry,GB\nKiel,DE\nDresden,DE\n")
+    b = write(tmp_path / "b.csv", "geonameid\n8\n9\n12\n21\n")
+    out, html = tmp_path / "pairs.csv", tmp_path / "pairs.html"
+    code, _, err = run("match", a, "--with", b, "--out", out, "--html", html)
+    assert code == 0, err
+    page = html.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert "Programme matching (3 pairs)" in page
+    for r in rows:  # every pair, with its reasons, as in PAIRS.csv
+        assert r["name_a"] in page and r["name_b"] in page
+        assert r["reasons"].split("; ")[0].replace("'", "&#39;") in page
+    assert "Without a partner (1)" in page  # four towns abroad for three seekers
+    assert "http://" not in page and "https://" not in page
+    code, _, err = run("match", a, "--with", b, "--out", out, "--html", tmp_path / "nope" / "p.html")
+    assert code == 2 and "does not exist" in err

@@ -307,6 +307,7 @@ def match(
         None, "--min-score", help="Least mutual fit of a pair, on the log scale of the score column (e.g. -2)."
     ),
     allow_same_country: bool = typer.Option(False, "--allow-same-country", help="Also pair towns of one country."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write the matching as a self-contained HTML page."),
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
 ):
@@ -317,8 +318,9 @@ def match(
     from ..matching import PAIR_COLUMNS
     from .batch import read_queries
 
-    if not out.parent.exists():  # before the model loads, not after
-        raise InvalidInput(f"output folder does not exist: {out.parent}")
+    for target in (out, html):
+        if target is not None and not target.parent.exists():  # before the model loads, not after
+            raise InvalidInput(f"output folder does not exist: {target.parent}")
     m = _matcher(partnerships, profiles)
     lists = []
     for path in (seekers, others):
@@ -347,6 +349,10 @@ def match(
         w.writeheader()
         for p in pairs:
             w.writerow(p.to_row())
+    if html is not None:
+        from .report import write_matching_report
+
+        write_matching_report(html, pairs, _stamp(m, None))
     _err(
         f"wrote {len(pairs):,} pairs to {out} in {time.time() - started:.1f}s"
         + (f" (mean fit {sum(p.fit for p in pairs) / len(pairs):.0f}%)" if pairs else "")

@@ -15,7 +15,7 @@ from .._version import __version__
 from ..io import atomic_path
 from .worldmap import render_map
 
-__all__ = ["write_html_report", "relative_fit", "region_name", "META_FIELDS"]
+__all__ = ["write_html_report", "write_matching_report", "relative_fit", "region_name", "META_FIELDS"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "report.html.j2"
@@ -138,3 +138,47 @@ def _prepare(sections):
             "map": render_map(city, [r.city for r in recs]),
             "note": note or "No candidate passes the filters for this town.",
         }
+
+
+def write_matching_report(path, matching, meta):
+    """Write a programme matching (:meth:`Matcher.match`) as one self-contained HTML page:
+    the pairs best first with their fit, distance, reasons from both sides and each town's
+    next best alternatives, then the towns left without a partner. Written atomically.
+
+    Parameters
+    ----------
+    path : str or Path
+    matching : Matching
+    meta : dict
+        The stamp, as for :func:`write_html_report`.
+    """
+    path = Path(path)
+
+    def alternatives(items):
+        return ", ".join(f"{c.label()} ({100 * math.exp(s):.0f})" for c, s in items)
+
+    pairs = [
+        {
+            "a": p.a.label(),
+            "b": p.b.label(),
+            "a_name": p.a.name,
+            "b_name": p.b.name,
+            "fit": round(min(max(p.fit, 0.0), 100.0), 1),
+            "fit_text": f"{p.fit:.0f}" if p.fit >= 1 else "<1",
+            "km": f"{p.distance_km:,.0f}",
+            "reasons": [r.text for r in p.reasons],
+            "alternatives_a": alternatives(p.alternatives_a),
+            "alternatives_b": alternatives(p.alternatives_b),
+        }
+        for p in matching
+    ]
+    context = {
+        "stamp": _stamp(meta),
+        "pairs": pairs,
+        "unmatched": [c.label() for c in matching.unmatched],
+        "note": matching.note,
+    }
+    template = _environment().get_template("matching.html.j2")
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        template.stream(**context).dump(fh)
+    return path
