@@ -99,8 +99,11 @@ class CityIndex:
         return bool(self.rows_or_missing([geonameid])[0] >= 0)
 
     def rows_or_missing(self, geonameids):
-        """Row of each id, or -1 where the id is not in the table."""
-        ids = np.asarray(geonameids, dtype=np.int64).reshape(-1)
+        """Row of each id, or -1 where the id is not in the table (or is no 64-bit integer)."""
+        try:
+            ids = np.asarray(geonameids, dtype=np.int64).reshape(-1)
+        except OverflowError:  # a number typed by a person can be any length: no such id
+            ids = np.asarray([int(i) if -(2**63) <= int(i) < 2**63 else -1 for i in geonameids], dtype=np.int64)
         pos = np.searchsorted(self._sorted, ids)
         pos = np.minimum(pos, len(self._sorted) - 1)
         found = self._sorted[pos] == ids

@@ -249,3 +249,11 @@ def test_label_without_a_region(admin1):
     c = City(9, "Vaduz", "LI", admin1, 47.1, 9.5, 5000)
     assert c.label() == "Vaduz (LI)"
     assert c.label(with_population=True) == "Vaduz (LI, pop. 5,000)"
+
+
+def test_ids_beyond_64_bits_are_simply_unknown(cities):
+    huge = 10**30
+    assert huge not in cities.index
+    assert cities.index.rows_or_missing([1, huge, 2]).tolist()[1] == -1
+    with pytest.raises(CityNotFound):
+        cities.index.row(huge)
