@@ -15,7 +15,7 @@ from .._version import __version__
 from ..io import atomic_path
 from .worldmap import render_map
 
-__all__ = ["write_html_report", "write_matching_report", "relative_fit", "region_name", "META_FIELDS"]
+__all__ = ["write_html_report", "write_matching_report", "relative_fit", "META_FIELDS"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "report.html.j2"
@@ -59,11 +59,6 @@ def relative_fit(recommendations):
         return []
     best = max(scores)
     return [round(100 * math.exp(s - best), 1) for s in scores]
-
-
-def region_name(city):
-    """The display name of a town's region, or ``""``: never a bare GeoNames code like ``"07"``."""
-    return getattr(city, "region", None) or getattr(city, "region_name", None) or ""
 
 
 def _stamp(meta):
@@ -134,7 +129,7 @@ def _prepare(sections):
             "city": city,
             "label": city.label(with_population=True),
             "facts": list(profile.facts) if profile is not None else None,
-            "rows": list(zip(recs, relative_fit(recs), (region_name(r.city) for r in recs))),
+            "rows": list(zip(recs, relative_fit(recs), (r.city.region_name for r in recs))),
             "map": render_map(city, [r.city for r in recs]),
             "note": note or "No candidate passes the filters for this town.",
         }
