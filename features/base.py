@@ -22,6 +22,7 @@ __all__ = [
     "FeatureBlock",
     "LinearScore",
     "gather",
+    "line_values",
     "lookup",
     "NEIGHBOURS_K",
     "NEIGHBOUR_SCALE_KM",
@@ -31,17 +32,34 @@ NEIGHBOURS_K = 10
 NEIGHBOUR_SCALE_KM = 60.0
 
 
+def line_values(matrix, major, minor):
+    """Values ``matrix[major, minor[i]]`` of a CSR matrix (``matrix[minor[i], major]`` of a CSC
+    one): one row (column) read at the given positions, without densifying it."""
+    m = matrix
+    if not m.has_sorted_indices:
+        m.sort_indices()
+    start, end = m.indptr[major], m.indptr[major + 1]
+    idx = m.indices[start:end]
+    minor = np.asarray(minor, dtype=np.int64)
+    out = np.zeros(minor.shape, dtype=np.float64)
+    if end > start:
+        pos = np.minimum(np.searchsorted(idx, minor), len(idx) - 1)
+        hit = idx[pos] == minor
+        out[hit] = m.data[start:end][pos[hit]]
+    return out
+
+
 def gather(matrix, qpos, cand):
     """Values ``matrix[qpos[i], cand[i]]`` of a sparse or dense matrix, vectorised."""
     qpos = np.asarray(qpos, dtype=np.int64)
     cand = np.asarray(cand, dtype=np.int64)
     if not sp.issparse(matrix):
         return np.asarray(matrix)[qpos, cand]
-    m = matrix.tocsr()
+    m = matrix if matrix.format == "csr" else matrix.tocsr()
     if m.shape[0] == 1:
-        return m.toarray().ravel()[cand]
+        return line_values(m, 0, cand)
     if len(qpos) and qpos[0] == qpos[-1] and (qpos == qpos[0]).all():
-        return m[int(qpos[0])].toarray().ravel()[cand]
+        return line_values(m, int(qpos[0]), cand)
     m.sum_duplicates()
     m.sort_indices()
     n_cols = m.shape[1]
@@ -66,6 +84,10 @@ def lookup(table, qkey, ckey, transform=None):
     and transforming a value per candidate. ``table`` may be dense or sparse.
     """
     if np.isscalar(qkey):
+        if sp.issparse(table) and table.format == "csr" and np.size(ckey) < table.shape[1] // 8:
+            # A few candidates against a wide row (cities): read them, transform those.
+            values = line_values(table, int(qkey), ckey)
+            return values if transform is None else transform(values)
         row = table[qkey].toarray().ravel() if sp.issparse(table) else np.asarray(table[qkey])
         return (row if transform is None else transform(row))[ckey]
     values = gather(table, qkey, ckey) if sp.issparse(table) else table[qkey, ckey]
@@ -175,6 +197,8 @@ class QueryBatch:
         """Row-wise dot products ``matrix[query] . matrix[cand]`` of a dense (n, d) matrix."""
         q = self.query(qpos)
         if np.isscalar(q):
+            if np.size(cand) < len(matrix) // 8:  # a shortlist: only its rows
+                return matrix[cand] @ matrix[q]
             return (matrix @ matrix[q])[cand]
         return np.einsum("ij,ij->i", matrix[q], matrix[cand])
 
@@ -242,7 +266,13 @@ class LinearScore:
 
     def total(self):
         c = self.ctx.cities
-        return self.city + self.country[c.country] + self.region[c.region] + self.constant
+        out = np.take(self.country, c.country)
+        out += self.city
+        if self.region.any():
+            out += np.take(self.region, c.region)
+        if self.constant:
+            out += self.constant
+        return out
 
 
 class FeatureBlock:
@@ -300,14 +330,23 @@ class FeatureSet:
         """Column names; a saved model must match them to be loaded."""
         return self.columns
 
-    def compute(self, batch, qpos, cand):
-        """``(n_pairs, n_columns)`` float32 matrix for the pairs."""
+    def compute(self, batch, qpos, cand, only=None):
+        """``(n_pairs, n_columns)`` float32 matrix for the pairs.
+
+        With ``only`` (column names), just the blocks owning those columns are computed and
+        the other columns are NaN.
+        """
         qpos = np.asarray(qpos, dtype=np.int64)
         cand = np.asarray(cand, dtype=np.int64)
         # Column-major, one column written at a time: no per-block temporaries to stack.
         out = np.empty((len(cand), len(self.columns)), dtype=np.float32, order="F")
+        wanted = None if only is None else {name.split(".", 1)[0] for name in only}
         j = 0
         for b in self.blocks:
+            if wanted is not None and b.name not in wanted:
+                out[:, j : j + len(b.columns)] = np.nan
+                j += len(b.columns)
+                continue
             cols = b.compute(batch, qpos, cand)
             if len(cols) != len(b.columns):
                 raise RuntimeError(f"feature block {b.name!r} returned {len(cols)} columns, not {len(b.columns)}")

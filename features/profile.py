@@ -180,5 +180,8 @@ def _pretty(tags):
 def _sparse_rowwise_dot(left, right, a, b):
     """``left[a] . right[b]`` row by row; ``a`` a scalar (one query) or an array."""
     if np.isscalar(a):
-        return np.asarray(right @ left[a].toarray().ravel())[b]
+        vec = left[a].toarray().ravel()
+        if np.size(b) < right.shape[0] // 8:  # a shortlist: only its rows
+            return np.asarray(right[b] @ vec)
+        return np.asarray(right @ vec)[b]
     return np.asarray(left[a].multiply(right[b]).sum(axis=1)).ravel()

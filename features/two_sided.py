@@ -9,7 +9,7 @@ context was built on (a training fold's graph in training), never from the pair 
 
 import numpy as np
 
-from .base import FeatureBlock, gather
+from .base import FeatureBlock, gather, line_values
 
 __all__ = ["TwoSidedFeatures"]
 
@@ -40,9 +40,9 @@ class TwoSidedFeatures(FeatureBlock):
         side = ctx.candidate_side
         q = batch.query(qpos)
         if np.isscalar(q):
-            in_country = side.partner_country_csc[:, c.country[q]].toarray().ravel()[cand]
-            in_region = side.partner_region_csc[:, c.region[q]].toarray().ravel()[cand]
-            closeness = (side.partner_centroid @ c.xyz[q])[cand]
+            in_country = line_values(side.partner_country_csc, c.country[q], cand)
+            in_region = line_values(side.partner_region_csc, c.region[q], cand)
+            closeness = side.partner_centroid[cand] @ c.xyz[q]
         else:
             in_country = gather(side.partner_country, cand, c.country[q])
             in_region = gather(side.partner_region, cand, c.region[q])

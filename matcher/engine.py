@@ -14,7 +14,7 @@ from sklearn.base import clone
 from sistermatch.features import ALL_ASPECTS, FeatureContext, QueryBatch, default_feature_set
 from sistermatch.features.profile import MODES
 from sistermatch.models import HandWeightedRanker, PairRanker, ShortlistRanker, TwoStageRanker
-from sistermatch.models.training import make_training_set, mine_shortlists
+from sistermatch.models.training import linear_stage_for, make_training_set, mine_shortlists
 
 from ._version import __version__
 from .cities import City, cache_dir, load_cities
@@ -477,8 +477,7 @@ class Matcher:
         batch = QueryBatch(self.context_, [row])
         linear = None
         if not getattr(self, "_reference", False):
-            query_row = self._features(batch, np.array([row]))[0] if self.model_.query_dependent else None
-            linear = self.model_.linear_stage(query_row)
+            linear = linear_stage_for(self.model_, self.feature_set_, batch)
         if linear is None:
             X = self._features(batch, cand)
             return batch, self.model_.decision_function(X), None, X

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InvalidInput
+from .geo import great_circle_km
 
 __all__ = ["CandidateFilter", "top_k", "MAX_K"]
 
@@ -65,45 +66,56 @@ class CandidateFilter:
             raise InvalidInput("min_population is larger than max_population")
         return f
 
-    def conditions(self, cities, query_row, partners=()):
+    def conditions(self, cities, query_row, partners=(), cand=None, is_partner=None):
         """The rules and filters a candidate must pass, each as ``(name, why_excluded, mask)``.
 
         ``mask`` is a boolean array over all cities (True where the city passes); ``why_excluded``
         says in words why a city failing it is left out. :meth:`mask` is their conjunction,
         and :meth:`explain_empty` / :meth:`excluded_by` read the same list, so the reason
         given for an empty list or an excluded town is always the rule that did it.
+
+        With ``cand`` (candidate rows), the masks are over those rows instead, and
+        ``query_row`` may be an array of one query per candidate (pairs, as training samples
+        them); ``is_partner`` (one bool per candidate) then replaces ``partners``.
         """
         countries = cities.countries
-        q = int(query_row)
-        qname = str(cities.name[q])
+        rows = np.arange(len(cities)) if cand is None else np.asarray(cand, dtype=np.int64)
+        q = query_row if np.ndim(query_row) else int(query_row)
+        qname = str(cities.name[q]) if np.ndim(q) == 0 else "the query"
         out = []
-        n = len(cities)
-        own = np.arange(n) != q
-        out.append(("query", f"it is {qname} itself", own))
-        if len(partners):
-            m = np.ones(n, dtype=bool)
-            m[np.asarray(partners)] = False
-            out.append(("partner", f"already a partner of {qname}", m))
+        if cand is None:  # over all cities: set the few rows that fail
+            own = np.ones(len(cities), dtype=bool)
+            own[q] = False
+            out.append(("query", f"it is {qname} itself", own))
+            if len(partners):
+                m = np.ones(len(cities), dtype=bool)
+                m[np.asarray(partners)] = False
+                out.append(("partner", f"already a partner of {qname}", m))
+        else:
+            out.append(("query", f"it is {qname} itself", rows != q))
+            if is_partner is not None:
+                out.append(("partner", f"already a partner of {qname}", ~np.asarray(is_partner, dtype=bool)))
+            elif len(partners):
+                out.append(("partner", f"already a partner of {qname}", ~np.isin(rows, np.asarray(partners))))
+        country = cities.country if cand is None else cities.country[rows]
         if not self.include_domestic:
             out.append(
                 (
                     "include_domestic",
                     f"in the same country as {qname} (set include_domestic)",
-                    cities.country != cities.country[q],
+                    country != cities.country[q],
                 )
             )
         if self.countries:
             keep = [countries.index_of(c) for c in self.countries]
-            out.append(
-                ("countries", f"not in {', '.join(self.countries)} (countries filter)", np.isin(cities.country, keep))
-            )
+            out.append(("countries", f"not in {', '.join(self.countries)} (countries filter)", np.isin(country, keep)))
         if self.exclude_countries:
             drop = [countries.index_of(c) for c in self.exclude_countries]
             out.append(
                 (
                     "exclude_countries",
                     f"in an excluded country ({', '.join(self.exclude_countries)})",
-                    ~np.isin(cities.country, drop),
+                    ~np.isin(country, drop),
                 )
             )
         if self.continents or self.exclude_continents:
@@ -111,7 +123,7 @@ class CandidateFilter:
             for c in self.continents + self.exclude_continents:
                 if c not in known:
                     raise InvalidInput(f"unknown continent {c!r}; use one of {', '.join(sorted(known))}")
-            cont = countries.continents[cities.country]
+            cont = countries.continents[country]
             if self.continents:
                 out.append(
                     (
@@ -128,12 +140,13 @@ class CandidateFilter:
                         ~np.isin(cont, list(self.exclude_continents)),
                     )
                 )
+        population = cities.population if cand is None else cities.population[rows]
         if self.min_population is not None:
             out.append(
                 (
                     "min_population",
                     f"fewer than {self.min_population:,.0f} people (min_population)",
-                    cities.population >= self.min_population,
+                    population >= self.min_population,
                 )
             )
         if self.max_population is not None:
@@ -141,7 +154,7 @@ class CandidateFilter:
                 (
                     "max_population",
                     f"more than {self.max_population:,.0f} people (max_population)",
-                    cities.population <= self.max_population,
+                    population <= self.max_population,
                 )
             )
         if self.max_distance_km is not None:
@@ -149,15 +162,16 @@ class CandidateFilter:
                 (
                     "max_distance_km",
                     f"farther than {self.max_distance_km:,.0f} km from {qname} (max_distance_km)",
-                    cities.distance_km(q) <= self.max_distance_km,
+                    great_circle_km(cities.xyz[rows], cities.xyz[q]) <= self.max_distance_km,
                 )
             )
         return out
 
-    def mask(self, cities, query_row, partners=()):
-        """Boolean mask over all cities: the candidates this filter lets through."""
-        m = np.ones(len(cities), dtype=bool)
-        for _, _, cond in self.conditions(cities, query_row, partners):
+    def mask(self, cities, query_row, partners=(), cand=None, is_partner=None):
+        """Boolean mask over all cities (or over ``cand``; see :meth:`conditions`): the
+        candidates this filter lets through."""
+        m = np.ones(len(cities) if cand is None else len(cand), dtype=bool)
+        for _, _, cond in self.conditions(cities, query_row, partners, cand, is_partner):
             m &= cond
         return m
 

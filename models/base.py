@@ -68,13 +68,13 @@ class PairRanker(BaseEstimator):
         without building the feature matrix; None otherwise.
 
         ``query_row`` is one feature row of the query (against any candidate), for models
-        whose linear weights depend on the query (see :attr:`query_dependent`); the columns
-        they read from it must not depend on the candidate.
+        whose linear weights depend on the query: it must hold the columns named by
+        :attr:`query_columns` (which must not depend on the candidate); others may be NaN.
         """
         return None
 
-    #: True for models whose :meth:`linear_stage` needs the query's ``query_row``.
-    query_dependent = False
+    #: Columns of the query's row that :meth:`linear_stage` reads (none: it needs no row).
+    query_columns = ()
 
     def rank_first(self, first_scores, features_of):
         """Scores of every candidate given the linear stage's scores ``first_scores``.

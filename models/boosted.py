@@ -1,9 +1,7 @@
 """Gradient-boosted trees (scikit-learn's HistGradientBoosting) with exact per-feature contributions.
 
-Contributions follow the path attribution of Saabas: walking a row down a tree, each
-split moves the expected score from the parent's value to the child's, and that move
-is credited to the split's feature. Summed over trees, the contributions plus the
-expected score of the root give the model's raw score exactly.
+Contributions are path attributions (Saabas, :mod:`.paths`): summed over the trees,
+they and the expected score of the roots give the model's raw score exactly.
 """
 
 import numpy as np
@@ -11,6 +9,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import ThreadpoolController
 
 from .base import PairRanker
+from .paths import TreePaths
 
 __all__ = ["BoostedRanker"]
 
@@ -66,10 +65,9 @@ class BoostedRanker(PairRanker):
             random_state=self.random_state,
         ).fit(X, y, sample_weight=w)
         self.feature_names_ = names
-        self.trees_ = [_expected_values(p[0].nodes) for p in self.model_._predictors]
-        baseline = float(np.ravel(self.model_._baseline_prediction)[0])
-        self.base_score_ = baseline + sum(float(ev[0]) for _, ev in self.trees_)
-        self.paths_ = _pad_trees(self.trees_)
+        # The trees' node arrays are private to scikit-learn (it has no public dump).
+        self.paths_ = TreePaths.from_sklearn([p[0].nodes for p in self.model_._predictors], self._baseline())
+        self.base_score_ = self.paths_.base_score
         return self
 
     def decision_function(self, X):
@@ -84,59 +82,8 @@ class BoostedRanker(PairRanker):
     def contributions(self, X):
         X = self._check_X(X)
         if not hasattr(self, "paths_"):
-            self.paths_ = _pad_trees(self.trees_)
-        feat, thr, left, right, leaf, ev, miss_left = self.paths_
-        n, t = len(X), feat.shape[0]
-        d = X.shape[1]
-        out = np.zeros(n * d)
-        tree = np.broadcast_to(np.arange(t), (n, t))
-        row = np.broadcast_to(np.arange(n)[:, None], (n, t))
-        node = np.zeros((n, t), dtype=np.int64)
-        # Walk every row down every tree at once, one level per step.
-        while True:
-            active = ~leaf[tree, node]
-            if not active.any():
-                break
-            ti, ni, ri = tree[active], node[active], row[active]
-            f = feat[ti, ni]
-            x = X[ri, f]
-            go_left = np.where(np.isnan(x), miss_left[ti, ni], x <= thr[ti, ni])
-            child = np.where(go_left, left[ti, ni], right[ti, ni])
-            out += np.bincount(ri * d + f, weights=ev[ti, child] - ev[ti, ni], minlength=n * d)
-            node[active] = child
-        return out.reshape(n, d)
+            self.paths_ = TreePaths.from_sklearn([p[0].nodes for p in self.model_._predictors], self._baseline())
+        return self.paths_.contributions(X)
 
-
-def _pad_trees(trees):
-    """The trees' node arrays padded to one (n_trees, max_nodes) array per field."""
-    size = max(len(nodes) for nodes, _ in trees)
-    shape = (len(trees), size)
-    feat = np.zeros(shape, dtype=np.int64)
-    thr = np.zeros(shape)
-    left = np.zeros(shape, dtype=np.int64)
-    right = np.zeros(shape, dtype=np.int64)
-    leaf = np.ones(shape, dtype=bool)
-    ev = np.zeros(shape)
-    miss_left = np.zeros(shape, dtype=bool)
-    for i, (nodes, values) in enumerate(trees):
-        k = len(nodes)
-        feat[i, :k] = nodes["feature_idx"]
-        thr[i, :k] = nodes["num_threshold"]
-        left[i, :k] = nodes["left"]
-        right[i, :k] = nodes["right"]
-        leaf[i, :k] = nodes["is_leaf"].astype(bool)
-        ev[i, :k] = values
-        miss_left[i, :k] = nodes["missing_go_to_left"].astype(bool)
-    return feat, thr, left, right, leaf, ev, miss_left
-
-
-def _expected_values(nodes):
-    """Each node's expected raw value: leaves keep theirs, a split averages its children by count."""
-    ev = nodes["value"].astype(np.float64).copy()
-    count = nodes["count"].astype(np.float64)
-    for k in range(len(nodes) - 1, -1, -1):
-        if not nodes["is_leaf"][k]:
-            left, right = nodes["left"][k], nodes["right"][k]
-            total = count[left] + count[right]
-            ev[k] = (ev[left] * count[left] + ev[right] * count[right]) / total if total else 0.0
-    return nodes, ev
+    def _baseline(self):
+        return float(np.ravel(self.model_._baseline_prediction)[0])

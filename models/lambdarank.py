@@ -1,12 +1,16 @@
 """A listwise learning-to-rank model: LightGBM's LambdaMART, with exact per-feature contributions.
 
-Contributions are LightGBM's own ``pred_contrib`` (TreeSHAP values): one column per
-feature plus the expected score, which sum to the raw score exactly.
+Contributions are path attributions (Saabas, :mod:`.paths`) read from the booster's
+public ``dump_model()`` by default, or LightGBM's own ``pred_contrib`` (TreeSHAP values)
+with ``explain="shap"``. Either way they sum, with the expected score, to the raw score
+exactly; the path walk is about a hundred times cheaper, which is what serving k rows
+with their reasons needs.
 """
 
 import numpy as np
 
 from .base import PairRanker
+from .paths import TreePaths
 
 __all__ = ["LambdaRanker"]
 
@@ -28,6 +32,9 @@ class LambdaRanker(PairRanker):
     random_state : int
     n_jobs : int, default 1
         Threads; one by default, as fits and batch workers often share the cores.
+    explain : {"path", "shap"}, default "path"
+        How :meth:`contributions` splits a score: path attributions (Saabas; vectorised,
+        about 100x cheaper) or TreeSHAP values (LightGBM's ``pred_contrib``).
 
     Examples
     --------
@@ -52,8 +59,10 @@ class LambdaRanker(PairRanker):
         random_state=0,
         n_jobs=1,
         monotone=(),
+        explain="path",
     ):
         self.monotone = monotone
+        self.explain = explain
         self.objective = objective
         self.n_estimators = n_estimators
         self.num_leaves = num_leaves
@@ -79,6 +88,8 @@ class LambdaRanker(PairRanker):
         X, y, w, names = self._check_fit_args(X, y, sample_weight, feature_names)
         if self.objective not in ("lambdarank", "binary"):
             raise ValueError(f"objective must be 'lambdarank' or 'binary', got {self.objective!r}")
+        if self.explain not in ("path", "shap"):
+            raise ValueError(f"explain must be 'path' or 'shap', got {self.explain!r}")
         params = dict(
             n_estimators=self.n_estimators,
             num_leaves=self.num_leaves,
@@ -108,7 +119,9 @@ class LambdaRanker(PairRanker):
             model.fit(X, y, sample_weight=w)
         self.booster_ = model.booster_
         self.feature_names_ = names
-        self.base_score_ = float(self.booster_.predict(X[:1], pred_contrib=True, num_threads=1)[0, -1])
+        self.paths_ = TreePaths.from_lightgbm(self.booster_)
+        # The expected score, which TreeSHAP and the path walk share (both weigh leaves by count).
+        self.base_score_ = self.paths_.base_score
         return self
 
     def decision_function(self, X):
@@ -121,4 +134,6 @@ class LambdaRanker(PairRanker):
         X = self._check_X(X)
         if len(X) == 0:
             return np.zeros((0, X.shape[1]))
-        return np.asarray(self.booster_.predict(X, pred_contrib=True, num_threads=1), dtype=np.float64)[:, :-1]
+        if self.explain == "shap":
+            return np.asarray(self.booster_.predict(X, pred_contrib=True, num_threads=1), dtype=np.float64)[:, :-1]
+        return self.paths_.contributions(X)

@@ -67,7 +67,9 @@ class SegmentedRanker(PairRanker):
     def decision_function(self, X):
         return self._route(X, "decision_function")
 
-    query_dependent = True
+    @property
+    def query_columns(self):
+        return (self.column,)
 
     def linear_stage(self, query_row=None):
         """The linear stage of the query's segment (read from ``query_row``), if linear."""

@@ -18,10 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from sistermatch.features.base import FeatureContext, QueryBatch
+from sistermatch.ranking import CandidateFilter
 
 __all__ = ["TrainingSet", "make_training_set", "mine_shortlists"]
 
 QUERY_CHUNK = 1500
+ABROAD = CandidateFilter()
+"""What a training query may be paired with: the default candidates (abroad, not itself,
+not a partner), the same rule ranking and evaluation apply."""
 
 
 @dataclass
@@ -107,8 +111,8 @@ def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives
             neg_q = np.repeat(qpos, negatives)
             neg_c = rng.integers(n, size=m * negatives)
             q_rows = chunk[neg_q]
-            ok = (cities.country[neg_c] != cities.country[q_rows]) & (neg_c != q_rows)
-            ok &= np.asarray(full[q_rows, neg_c]).ravel() == 0
+            # The one candidate rule (abroad, not itself, not a partner in the whole graph).
+            ok = ABROAD.mask(cities, q_rows, cand=neg_c, is_partner=np.asarray(full[q_rows, neg_c]).ravel() != 0)
             all_q = np.concatenate([qpos, neg_q[ok]])
             all_c = np.concatenate([sel[:, 1], neg_c[ok]])
             X = feature_set.compute(batch, all_q, all_c)
@@ -150,16 +154,12 @@ def mine_shortlists(
     group : (queries,) int, rows per query, in order
     """
     rng = np.random.default_rng(seed)
-    linear_for = _linear_stage_for(model, feature_set)
     Xs, ys, groups = [], [], []
     for sub, ctx, pairs, queries in _fold_queries(cities, graph, profiles, n_folds, rng, queries_per_fold):
         for q in queries:
-            mask = cities.country != cities.country[q]
-            mask[sub.partners(q)] = False
-            mask[q] = False
-            cand = np.flatnonzero(mask)
+            cand = np.flatnonzero(ABROAD.mask(cities, q, sub.partners(q)))
             batch = QueryBatch(ctx, [q])
-            linear = linear_for(batch, q)
+            linear = linear_stage_for(model, feature_set, batch)
             if linear is not None:  # score every city by parts; feature rows for the shortlist only
                 s = feature_set.linear_score(batch, linear[0])[cand] + linear[1]
             else:
@@ -189,11 +189,15 @@ def mine_shortlists(
     return np.concatenate(Xs), np.concatenate(ys), np.asarray(groups)
 
 
-def _linear_stage_for(model, feature_set):
-    """``f(batch, row) -> (weights, intercept) or None``: the model's linear stage for a query."""
-    if not model.query_dependent:
-        stage = model.linear_stage()
-        return lambda batch, row: stage
-    return lambda batch, row: model.linear_stage(
-        feature_set.compute(batch, np.zeros(1, dtype=np.int64), np.array([row]))[0]
+def linear_stage_for(model, feature_set, batch):
+    """The model's linear stage ``(weights, intercept)`` for the batch's one query, or None.
+
+    A model whose weights depend on the query gets the query's row against itself, with
+    only the columns it reads (:attr:`~PairRanker.query_columns`) computed.
+    """
+    if not model.query_columns:
+        return model.linear_stage()
+    row = int(batch.rows[0])
+    return model.linear_stage(
+        feature_set.compute(batch, np.zeros(1, dtype=np.int64), np.array([row]), only=model.query_columns)[0]
     )

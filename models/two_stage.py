@@ -45,8 +45,8 @@ class Reranker(PairRanker):
         return self.second_.contributions(self._check_X(X))
 
     @property
-    def query_dependent(self):
-        return self.first_.query_dependent
+    def query_columns(self):
+        return self.first_.query_columns
 
     def linear_stage(self, query_row=None):
         return self.first_.linear_stage(query_row)
