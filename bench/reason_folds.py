@@ -33,7 +33,7 @@ def reason_mask(reason, cities, edges, profiles):
     a, b = edges[:, 0], edges[:, 1]
     abroad = cities.country[a] != cities.country[b]
     if reason == "same_name":
-        return abroad & (cities.name_key[a] == cities.name_key[b])
+        return abroad & (cities.folded_name[a] == cities.folded_name[b])
     m = profiles.history_city if reason == "history" else profiles.industry_city
     shared = np.asarray(m[a].multiply(m[b]).sum(axis=1)).ravel() > 0
     return abroad & shared

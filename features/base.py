@@ -18,6 +18,7 @@ from sistermatch.geo import chord_km
 
 __all__ = [
     "FeatureContext",
+    "FeatureState",
     "QueryBatch",
     "FeatureBlock",
     "LinearScore",
@@ -94,78 +95,58 @@ def lookup(table, qkey, ckey, transform=None):
     return values if transform is None else transform(values)
 
 
+class FeatureState:
+    """A block's fitted state: attributes set by keyword (names end in an underscore)."""
+
+    def __init__(self, **attrs):
+        self.__dict__.update(attrs)
+
+
 class FeatureContext:
     """What features read: the cities, the partnership graph and the city profiles.
 
-    Everything derived from the graph (degrees, country-pair counts, the twinned towns'
-    spatial index) is derived here, from the graph given, so a training fold's context
-    never sees the fold's hidden pairs.
+    The context holds what several blocks and :class:`QueryBatch` share (the graph's
+    degrees, the twinned towns' spatial index, one-hot maps of countries and regions).
+    Each block's own precomputed state comes from its :meth:`FeatureBlock.fit` and is
+    kept here, per context: built from the graph given, so a training fold's context
+    never sees the fold's hidden pairs. State that depends on the cities and profiles
+    alone (``uses_graph = False``) lives in ``shared``, one dict handed to every context
+    over the same cities and profiles (the folds of one training run), so it is built once.
 
     Parameters
     ----------
     cities : CityTable
     graph : PartnershipGraph
     profiles : ProfileStore or None
+    shared : dict, optional
+        Graph-independent state of another context over the same cities and profiles.
     """
 
-    def __init__(self, cities, graph, profiles=None):
+    def __init__(self, cities, graph, profiles=None, shared=None):
         self.cities = cities
         self.graph = graph
         self.profiles = profiles
+        self.shared = {} if shared is None else shared
         n, n_c = len(cities), len(cities.countries)
         self.country_onehot = sp.csr_matrix((np.ones(n), (np.arange(n), cities.country)), shape=(n, n_c))
         self.region_onehot = sp.csr_matrix((np.ones(n), (np.arange(n), cities.region)), shape=(n, cities.n_regions))
-        a = graph.adjacency
         self.degree = graph.degree
         self.log_degree = np.log1p(self.degree)
-        with np.errstate(divide="ignore"):
-            self.adamic_adar_weight = np.where(self.degree > 1, 1.0 / np.log(np.maximum(self.degree, 2)), 0.0)
-        self.country_pairs = np.asarray((self.country_onehot.T @ a @ self.country_onehot).todense())
-        # Region to region and region to country: twinning runs along regional ties too.
-        region_a = (self.region_onehot.T @ a).tocsr()
-        self.region_pairs = (region_a @ self.region_onehot).tocsr()
-        self.region_country = (region_a @ self.country_onehot).toarray()
-        self.country_degree = self.country_pairs.sum(axis=1)
         self.twinned = np.flatnonzero(self.degree > 0)
         self._tree = cKDTree(cities.xyz[self.twinned]) if len(self.twinned) else None
         self._derived = {}
 
-    def derived(self, name, build):
-        """A quantity derived from this context, built on first use by ``build(self)`` and kept."""
-        if name not in self._derived:
-            self._derived[name] = build(self)
-        return self._derived[name]
+    def with_graph(self, graph):
+        """A context over another graph (a training fold's), sharing the graph-independent state."""
+        return FeatureContext(self.cities, graph, self.profiles, shared=self.shared)
 
-    @property
-    def candidate_side(self):
-        """Per-city summaries of each city's own partners (see :class:`CandidateSide`)."""
-        return self.derived("candidate_side", CandidateSide)
-
-    @property
-    def propensity(self):
-        """Twinning rates by kind of town (see :class:`sistermatch.features.propensity.Propensity`)."""
-        from .propensity import Propensity
-
-        return self.derived("propensity", lambda ctx: Propensity(ctx.cities, ctx.graph))
-
-
-class CandidateSide:
-    """Each city's own partners summarised: where they are (country, region, centre) and
-    how large they are, for the two-sided features."""
-
-    def __init__(self, ctx):
-        a = ctx.graph.adjacency
-        c = ctx.cities
-        self.partner_country = (a @ ctx.country_onehot).tocsr()
-        self.partner_country_csc = self.partner_country.tocsc()
-        self.partner_region = (a @ ctx.region_onehot).tocsr()
-        self.partner_region_csc = self.partner_region.tocsc()
-        centroid = np.asarray(a @ c.xyz)
-        norm = np.linalg.norm(centroid, axis=1, keepdims=True)
-        self.partner_centroid = np.divide(centroid, norm, out=np.zeros_like(centroid), where=norm > 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.asarray(a @ c.log_population).ravel() / ctx.degree
-        self.partner_log_population = np.where(ctx.degree > 0, mean, 0.0)
+    def derived(self, name, build, uses_graph=True):
+        """A quantity derived from this context, built on first use by ``build(self)`` and kept
+        (in ``shared`` when it does not depend on the graph)."""
+        cache = self._derived if uses_graph else self.shared
+        if name not in cache:
+            cache[name] = build(self)
+        return cache[name]
 
 
 class QueryBatch:
@@ -305,6 +286,21 @@ class FeatureBlock:
     def describe(self, column, batch, qpos, cand, value):
         """A short reason for one pair whose ``column`` speaks for it, or None."""
         return None
+
+    #: Whether :meth:`fit`'s state depends on the partnership graph (else it is built once
+    #: for all contexts over the same cities and profiles).
+    uses_graph = True
+
+    def fit(self, ctx):
+        """Precompute what this block reads from a context; returns the block's state (a
+        :class:`FeatureState`, attributes ending in an underscore), or None. Called once per
+        context through :meth:`state`: one block serves many contexts (every training fold,
+        then the full graph), so its state is kept with the context, not on the block."""
+        return None
+
+    def state(self, ctx):
+        """This block's state for ``ctx``, fitted on first use."""
+        return ctx.derived(("state", type(self).__name__), self.fit, uses_graph=self.uses_graph)
 
     @staticmethod
     def stack(*cols):

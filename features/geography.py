@@ -4,7 +4,7 @@ import numpy as np
 
 from sistermatch.geo import great_circle_km
 
-from .base import FeatureBlock
+from .base import FeatureBlock, FeatureState
 
 __all__ = ["GeographyFeatures"]
 
@@ -15,11 +15,18 @@ class GeographyFeatures(FeatureBlock):
     name = "geography"
     columns = ("log_distance", "same_continent", "latitude_gap", "same_hemisphere")
 
+    uses_graph = False
+
+    def fit(self, ctx):
+        """Each country's continent as a small integer code."""
+        country_continent = np.unique(ctx.cities.countries.continents, return_inverse=True)[1]
+        return FeatureState(country_continent_=country_continent, continent_=country_continent[ctx.cities.country])
+
     def compute(self, batch, qpos, cand):
         c = batch.ctx.cities
         q = batch.query(qpos)
         km = great_circle_km(c.xyz[cand], c.xyz[q])
-        cont = c.continent_code
+        cont = self.state(batch.ctx).continent_
         return self.stack(
             np.log10(1.0 + km),
             cont[q] == cont[cand],
@@ -34,9 +41,7 @@ class GeographyFeatures(FeatureBlock):
             km = great_circle_km(c.xyz, c.xyz[q])
             score.city += w[0] * np.log10(1.0 + km)
         if w[1]:
-            cont = batch.ctx.derived(
-                "country_continent", lambda ctx: np.unique(ctx.cities.countries.continents, return_inverse=True)[1]
-            )
+            cont = self.state(batch.ctx).country_continent_
             score.country += w[1] * (cont == cont[c.country[q]])
         if w[2]:
             score.city += (w[2] / 90.0) * np.abs(c.latitude[q] - c.latitude)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import NEIGHBOUR_SCALE_KM, FeatureBlock, gather, lookup
+from .base import NEIGHBOUR_SCALE_KM, FeatureBlock, FeatureState, gather, lookup
 
 __all__ = ["GraphFeatures"]
 
@@ -38,14 +38,21 @@ class GraphFeatures(FeatureBlock):
         "query_degree",
     )
 
+    def fit(self, ctx):
+        """Adamic-Adar weights: a shared partner counts more the fewer partners it has."""
+        with np.errstate(divide="ignore"):
+            weight = np.where(ctx.degree > 1, 1.0 / np.log(np.maximum(ctx.degree, 2)), 0.0)
+        return FeatureState(adamic_adar_weight_=weight)
+
     def compute(self, batch, qpos, cand):
         ctx = batch.ctx
+        st = self.state(ctx)
         c = ctx.cities
         s = batch.partners
         one = len(batch) == 1
         p = 0 if one else qpos
         aa = batch.cached(
-            "adamic_adar", lambda: (s.multiply(ctx.adamic_adar_weight[None, :]).tocsr() @ ctx.graph.adjacency).tocsr()
+            "adamic_adar", lambda: (s.multiply(st.adamic_adar_weight_[None, :]).tocsr() @ ctx.graph.adjacency).tocsr()
         )
         in_country = batch.cached("in_country", lambda: np.asarray((s @ ctx.country_onehot).todense()))
         in_region = batch.cached("in_region", lambda: (s @ ctx.region_onehot).tocsr())
@@ -55,7 +62,10 @@ class GraphFeatures(FeatureBlock):
         nb_country = batch.cached("nb_country", lambda: np.asarray((nb @ ctx.country_onehot).todense()))
         cc = c.country[cand]
         deg_q = ctx.degree[batch.rows][p]
-        centroid_col = (c.xyz @ centroid[0])[cand] if one else np.einsum("ij,ij->i", centroid[qpos], c.xyz[cand])
+        if one:
+            centroid_col = c.xyz[cand] @ centroid[0] if np.size(cand) < len(c) // 8 else (c.xyz @ centroid[0])[cand]
+        else:
+            centroid_col = np.einsum("ij,ij->i", centroid[qpos], c.xyz[cand])
         return self.stack(
             ctx.log_degree[cand],
             np.log1p(gather(batch.two_hop, qpos, cand)),
@@ -88,7 +98,8 @@ class GraphFeatures(FeatureBlock):
         two = batch.two_hop[0]
         score.city[two.indices] += w[1] * np.log1p(two.data)
         if w[2]:
-            aa = (s.multiply(ctx.adamic_adar_weight[None, :]).tocsr() @ ctx.graph.adjacency).tocsr()[0]
+            weight = self.state(ctx).adamic_adar_weight_
+            aa = (s.multiply(weight[None, :]).tocsr() @ ctx.graph.adjacency).tocsr()[0]
             score.city[aa.indices] += w[2] * aa.data
         in_country = np.asarray((s @ ctx.country_onehot).todense()).ravel()
         two_country = np.asarray((batch.two_hop @ ctx.country_onehot).todense()).ravel()

@@ -1,18 +1,30 @@
 """Names: the same or a near name (Toledo and Toledo, Berat and Bérat)."""
 
 import numpy as np
+import pandas as pd
 
-from .base import FeatureBlock
+from .base import FeatureBlock, FeatureState
 
-__all__ = ["NameFeatures", "NEAR_NAME_RATIO"]
+__all__ = ["NameFeatures", "NEAR_NAME_RATIO", "NAME_PREFIX"]
 
 NEAR_NAME_RATIO = 80.0
 """Least rapidfuzz ``ratio`` (0-100) of two folded names, not equal, to count as a near-name."""
 
+NAME_PREFIX = 5
+"""Names of this many letters or more that start alike ("Berat" / "Beratzhausen") are
+compared for a near name; shorter names only ever match themselves."""
 
-def _namesakes_abroad(cities):
+
+def _keys(values):
+    """Integer codes of ``values``: equal values, equal codes (missing values get their own)."""
+    codes = pd.factorize(values, use_na_sentinel=True)[0].astype(np.int64)
+    missing = codes < 0
+    codes[missing] = codes.max(initial=-1) + 1 + np.arange(int(missing.sum()))
+    return codes
+
+
+def _namesakes_abroad(cities, key):
     """For each city, how many cities of other countries share its folded name."""
-    key = cities.name_key.astype(np.int64)
     total = np.bincount(key, minlength=int(key.max()) + 1 if len(key) else 0)
     both = key * (len(cities.countries) + 1) + cities.country
     _, inverse, per_country = np.unique(both, return_inverse=True, return_counts=True)
@@ -45,16 +57,33 @@ class NameFeatures(FeatureBlock):
 
     name = "name"
     columns = ("same_name", "same_name_rarity", "near_name")
+    uses_graph = False
+
+    def fit(self, ctx):
+        """Keys of the folded names and of their first letters, the towns sharing each, and
+        each town's namesakes abroad: from the cities alone."""
+        c = ctx.cities
+        squeezed = pd.Series(c.folded_name, dtype=object).str.replace(" ", "", regex=False)
+        prefix = squeezed.str[:NAME_PREFIX].where(squeezed.str.len() >= NAME_PREFIX)
+        name_key = _keys(c.folded_name)
+        prefix_key = _keys(prefix.to_numpy(dtype=object))
+        return FeatureState(
+            name_key_=name_key,
+            prefix_key_=prefix_key,
+            same_name_=_Groups(name_key),
+            same_prefix_=_Groups(prefix_key),
+            namesakes_abroad_=_namesakes_abroad(c, name_key),
+        )
 
     def compute(self, batch, qpos, cand):
         ctx = batch.ctx
+        st = self.state(ctx)
         c = ctx.cities
         q = batch.query(qpos)
-        same = c.name_key[q] == c.name_key[cand]
-        namesakes = ctx.derived("namesakes_abroad", lambda x: _namesakes_abroad(x.cities))
-        rarity = same / np.maximum(namesakes[q], 1)
+        same = st.name_key_[q] == st.name_key_[cand]
+        rarity = same / np.maximum(st.namesakes_abroad_[q], 1)
         near = np.zeros(len(cand), dtype=bool)
-        maybe = np.flatnonzero((c.name_prefix_key[q] == c.name_prefix_key[cand]) & ~same)
+        maybe = np.flatnonzero((st.prefix_key_[q] == st.prefix_key_[cand]) & ~same)
         if len(maybe):
             from rapidfuzz.fuzz import ratio
 
@@ -67,13 +96,12 @@ class NameFeatures(FeatureBlock):
         ctx = batch.ctx
         c = ctx.cities
         q = int(batch.rows[0])
-        groups = ctx.derived("name_groups", lambda x: (_Groups(x.cities.name_key), _Groups(x.cities.name_prefix_key)))
-        same = groups[0].members(c.name_key[q])
-        namesakes = ctx.derived("namesakes_abroad", lambda x: _namesakes_abroad(x.cities))
-        score.city[same] += w[0] + w[1] / max(namesakes[q], 1)
+        st = self.state(ctx)
+        same = st.same_name_.members(st.name_key_[q])
+        score.city[same] += w[0] + w[1] / max(st.namesakes_abroad_[q], 1)
         if w[2]:
-            maybe = groups[1].members(c.name_prefix_key[q])
-            maybe = maybe[c.name_key[maybe] != c.name_key[q]]
+            maybe = st.same_prefix_.members(st.prefix_key_[q])
+            maybe = maybe[st.name_key_[maybe] != st.name_key_[q]]
             if len(maybe):
                 cand = np.arange(len(c))[maybe]
                 near = self.compute(batch, np.zeros(len(cand), dtype=np.int64), cand)[2]

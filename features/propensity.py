@@ -42,35 +42,39 @@ class PropensityFeatures(FeatureBlock):
     name = "propensity"
     columns = ("country_size_rate", "region_rate", "size_class_affinity", "candidate_region_centre")
 
+    def fit(self, ctx):
+        """The rates, from the context's graph (see :class:`Propensity`)."""
+        return Propensity(ctx.cities, ctx.graph)
+
     def compute(self, batch, qpos, cand):
         ctx = batch.ctx
         c = ctx.cities
-        p = ctx.propensity
+        p = self.state(ctx)
         q = batch.query(qpos)
         return self.stack(
-            p.country_size_rate[cand],
-            p.region_rate[cand],
-            p.size_affinity[p.size_class[q], p.size_class[cand]],
+            p.country_size_rate_[cand],
+            p.region_rate_[cand],
+            p.size_affinity_[p.size_class_[q], p.size_class_[cand]],
             c.is_region_centre[cand],
         )
 
     def add_linear(self, batch, w, score):
         ctx = batch.ctx
-        p = ctx.propensity
+        p = self.state(ctx)
         q = int(batch.rows[0])
         static = ctx.derived(
             ("propensity_static", tuple(w[[0, 1, 3]])),
-            lambda x: w[0] * p.country_size_rate + w[1] * p.region_rate + w[3] * x.cities.is_region_centre,
+            lambda x: w[0] * p.country_size_rate_ + w[1] * p.region_rate_ + w[3] * x.cities.is_region_centre,
         )
         score.city += static
         if w[2]:
-            score.city += w[2] * p.size_affinity[p.size_class[q]][p.size_class]
+            score.city += w[2] * p.size_affinity_[p.size_class_[q]][p.size_class_]
 
     def describe(self, column, batch, qpos, cand, value):
         c = batch.ctx.cities
-        p = batch.ctx.propensity
+        p = self.state(batch.ctx)
         if column == "country_size_rate":
-            size = SIZE_CLASS_NAMES[p.size_class[cand]]
+            size = SIZE_CLASS_NAMES[p.size_class_[cand]]
             return f"{value:.0%} of {size} in {c.countries.names[c.country[cand]]} have a partner town"
         if column == "region_rate":
             return f"{value:.0%} of the towns in {c.name[cand]}'s region have a partner town"
@@ -82,28 +86,28 @@ class PropensityFeatures(FeatureBlock):
 
 
 class Propensity:
-    """Rates behind :class:`PropensityFeatures`, derived from one graph (see FeatureContext)."""
+    """Rates behind :class:`PropensityFeatures`, derived from one graph: the block's state."""
 
     SMOOTHING = 20.0
 
     def __init__(self, cities, graph):
         twinned = (graph.degree > 0).astype(np.float64)
-        self.size_class = np.searchsorted(SIZE_CLASS_EDGES, cities.log_population).astype(np.int64)
+        self.size_class_ = np.searchsorted(SIZE_CLASS_EDGES, cities.log_population).astype(np.int64)
         n_classes = len(SIZE_CLASS_EDGES) + 1
         overall = twinned.mean() if len(twinned) else 0.0
-        cell = cities.country.astype(np.int64) * n_classes + self.size_class
-        self.country_size_rate = self._loo_rate(cell, twinned, overall)
-        self.region_rate = self._loo_rate(cities.region.astype(np.int64), twinned, overall)
+        cell = cities.country.astype(np.int64) * n_classes + self.size_class_
+        self.country_size_rate_ = self._loo_rate(cell, twinned, overall)
+        self.region_rate_ = self._loo_rate(cities.region.astype(np.int64), twinned, overall)
         # Observed partnerships between size classes against what their sizes would give by chance.
         edges = graph.edges
         counts = np.zeros((n_classes, n_classes))
         if len(edges):
-            a, b = self.size_class[edges[:, 0]], self.size_class[edges[:, 1]]
+            a, b = self.size_class_[edges[:, 0]], self.size_class_[edges[:, 1]]
             np.add.at(counts, (a, b), 1.0)
             np.add.at(counts, (b, a), 1.0)
         ends = counts.sum(axis=1)
         expected = np.outer(ends, ends) / max(ends.sum(), 1.0)
-        self.size_affinity = np.log((counts + 1.0) / (expected + 1.0))
+        self.size_affinity_ = np.log((counts + 1.0) / (expected + 1.0))
 
     def _loo_rate(self, key, twinned, overall):
         _, inverse, size = np.unique(key, return_inverse=True, return_counts=True)

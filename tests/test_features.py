@@ -177,7 +177,7 @@ def test_size_features(ctx):
 
 def test_country_pair_counts(cities, ctx):
     ci = cities.countries.index_of
-    pairs = ctx.country_pairs
+    pairs = CountryFeatures().fit(ctx).country_pairs_
     assert pairs[ci("GB"), ci("FR")] == 2  # Leamington-Caen, London-Paris
     assert pairs[ci("DE"), ci("PL")] == 5  # Dresden-Kraków, Berlin-Warsaw, Köln-Warsaw, Köln-Kraków, Kiel-Warsaw
     assert np.array_equal(pairs, pairs.T)

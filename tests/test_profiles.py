@@ -39,8 +39,14 @@ def overlap(store, q_gid, c_gid, column="industry_overlap"):
     return float(X[0, block.columns.index(column)])
 
 
+def weighted(store):
+    """The profile block's fitted state (the weighted matrices) for ``store``."""
+    cities = store.cities
+    return ProfileFeatures().fit(FeatureContext(cities, PartnershipGraph(len(cities)), store))
+
+
 def tags(store, gid):
-    eff = store.industry_effective[store.cities.index.row(gid)]
+    eff = weighted(store).industry_effective_[store.cities.index.row(gid)]
     return {store.industry_tags[j] for j in np.flatnonzero(eff > 0)}
 
 
@@ -57,10 +63,10 @@ def test_city_tags(cities):
         ],
     )
     assert tags(store, 1) == {"automotive", "aerospace"}
-    assert store.industry_known[cities.index.row(1)]
+    assert weighted(store).industry_known_[cities.index.row(1)]
     assert overlap(store, 1, 7) > 0
     assert overlap(store, 1, 7, "industry_known") == 1.0
-    assert np.linalg.norm(store.industry_effective[cities.index.row(1)]) == pytest.approx(1.0, abs=1e-6)
+    assert np.linalg.norm(weighted(store).industry_effective_[cities.index.row(1)]) == pytest.approx(1.0, abs=1e-6)
 
 
 def test_duplicate_facts_count_once(cities):
@@ -68,7 +74,7 @@ def test_duplicate_facts_count_once(cities):
     twice = ProfileStore.build(
         cities, [facts_of(city("industry", 1, "port"), city("industry", 1, "port"), city("industry", 9, "port"))]
     )
-    assert np.allclose(once.industry_effective, twice.industry_effective)
+    assert np.allclose(weighted(once).industry_effective_, weighted(twice).industry_effective_)
 
 
 def region_and_country(c):
@@ -91,7 +97,7 @@ def test_region_and_country_fallback(cities):
     # Tinyville has no row of its own: it takes its region's profile (Caen keeps its own).
     assert tags(store, 20) == {"agriculture"}
     assert tags(store, 9) == {"port"}
-    assert not store.industry_known[row(20)]
+    assert not weighted(store).industry_known_[row(20)]
     # Kraków and Warsaw take Poland's; Bérat (another French region) takes France's.
     assert tags(store, 11) == tags(store, 10) == {"steel"}
     assert tags(store, 21) == {"fashion"}
@@ -153,8 +159,8 @@ def test_idf_makes_a_rare_shared_tag_count_more(cities):
 
     store = ProfileStore.build(cities, [Listed(make)])
     j = store.industry_tags.index
-    assert store.industry_idf[j("motorsport")] > store.industry_idf[j("tourism")] > 0
-    assert store.industry_idf[j("automotive")] == 0  # nobody has it
+    assert weighted(store).industry_idf_[j("motorsport")] > weighted(store).industry_idf_[j("tourism")] > 0
+    assert weighted(store).industry_idf_[j("automotive")] == 0  # nobody has it
     # Coventry-Köln share rare motorsport; Kiel-Toledo share common tourism; each has one other tag.
     assert overlap(store, 1, 7) > overlap(store, 4, 14) > 0
 
@@ -163,8 +169,8 @@ def test_unknown_stays_unknown(cities):
     store = ProfileStore.build(cities, [facts_of(city("industry", 1, "automotive"), city("history", 1, "ww2_bombed"))])
     # Villageton has no facts at any level: no overlap with anyone, and not "known".
     row = cities.index.row
-    assert not store.industry_known[row(22)] and not store.history_known[row(22)]
-    assert np.linalg.norm(store.industry_effective[row(22)]) == 0
+    assert not weighted(store).industry_known_[row(22)] and not store.history_city[row(22)].nnz > 0
+    assert np.linalg.norm(weighted(store).industry_effective_[row(22)]) == 0
     for other in (1, 7, 22):
         assert overlap(store, 22, other) == 0.0
         assert overlap(store, 22, other, "industry_known") == 0.0
@@ -174,7 +180,7 @@ def test_unknown_stays_unknown(cities):
 def test_empty_store(cities):
     store = ProfileStore.empty(cities)
     assert store.facts == ()
-    assert not store.industry_known.any()
+    assert not weighted(store).industry_known_.any()
     assert overlap(store, 1, 9) == 0.0
     assert store.coverage()["facts"] == 0
 
@@ -193,7 +199,7 @@ def test_history_overlap(cities):
     )
     assert overlap(store, 1, 6, "history_overlap") > 0
     assert overlap(store, 1, 4, "history_overlap") == 0.0
-    assert store.history_known[cities.index.row(6)]
+    assert store.history_city[cities.index.row(6)].nnz > 0
 
 
 def test_country_groups(cities):
@@ -209,7 +215,7 @@ def test_country_groups(cities):
 
     store = ProfileStore.build(cities, [Listed(make)])
     ci = cities.countries.index_of
-    shared = store.group_shared
+    shared = weighted(store).group_shared_
     assert shared[ci("DE"), ci("PL"), 0] > 0 and shared[ci("DE"), ci("PL"), 1] == 0
     assert shared[ci("GB"), ci("US"), 1] > 0 and shared[ci("GB"), ci("US"), 0] == 0
     assert shared[ci("GB"), ci("FR")].sum() == 0
@@ -300,7 +306,7 @@ def test_user_profiles_override_by_geonameid(cities, resolver, tmp_path):
     assert p.values("history") == ["ww2_bombed"]  # empty cell keeps the shipped facts
     assert {f.source for f in p.facts if f.aspect == "industry"} == {f"user profiles file {path}"}
     assert store.profile(row(22)).values("industry") == ["wine"]
-    assert store.industry_known[row(22)]
+    assert weighted(store).industry_known_[row(22)]
     # Towns the file does not name keep their shipped profile.
     assert store.profile(row(9)).values("industry") == ["port"]
 

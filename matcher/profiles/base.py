@@ -136,23 +136,18 @@ def load_tag_vocabulary():
 
 
 class ProfileStore:
-    """Merged profiles as sparse matrices over cities, regions and countries.
+    """The merged facts about cities, regions and countries, also as incidence matrices.
 
-    Build with :meth:`build`. Attributes used by the features:
+    Build with :meth:`build`. The matrices (what the profile features derive their
+    weighted forms from, see :class:`~sistermatch.features.profile.ProfileFeatures`):
 
     industry_city (n, T), industry_region (R, T), industry_country (C, T)
         binary tag matrices per level, ``industry_tags`` names the columns;
-    industry_effective (n, T)
-        each city's own tags, else its region's, else its country's (weighted lower);
-    industry_idf, history_idf : rarity weights of the tags (rare shared tags count more);
-    history_city (n, H); group_shared (C, C, 2): IDF-weighted shared groups, split into
-    (former states and colonial ties, alliances and communities);
+    history_city (n, H): binary, ``history_tags`` names the columns;
+    group_member (C, G): countries in groups (``group_names``, ``group_kinds``);
     diaspora_corridor (C, C): people born in the row country living in the column
     country; diaspora_city (n, C): the city is a known centre of that country's community.
     """
-
-    REGION_WEIGHT = 0.6
-    COUNTRY_WEIGHT = 0.3
 
     def __init__(self, cities, facts):
         self.cities = cities
@@ -202,44 +197,16 @@ class ProfileStore:
         m.data[:] = 1.0
         return m
 
-    @staticmethod
-    def _idf(m):
-        count = np.asarray(m.sum(axis=0)).ravel()
-        n = max(int((m.getnnz(axis=1) > 0).sum()), 1)
-        return np.where(count > 0, np.log((n + 1.0) / (count + 1.0)) + 1.0, 0.0)
-
     def _build_matrices(self):
+        """The facts as incidence matrices (1 where a city, region or country carries a tag,
+        a group or a community); what features derive from them is the features' business."""
         c = self.cities
         n, n_c, n_r = len(c), len(c.countries), c.n_regions
         T = self.industry_tags
         self.industry_city = self._tag_matrix("industry", "city", n, T)
         self.industry_region = self._tag_matrix("industry", "region", n_r, T)
         self.industry_country = self._tag_matrix("industry", "country", n_c, T)
-        has_city = self.industry_city.getnnz(axis=1) > 0
-        has_region = self.industry_region.getnnz(axis=1)[c.region] > 0
-        eff = self.industry_city.toarray()
-        region_rows = ~has_city & has_region
-        eff[region_rows] = self.industry_region[c.region[region_rows]].toarray()
-        country_rows = ~has_city & ~has_region
-        eff[country_rows] = self.industry_country[c.country[country_rows]].toarray()
-        # Rarity over what each city effectively carries (its own, its region's or its
-        # country's tags), so a tag known only at a coarser level still counts.
-        self.industry_idf = self._idf(sp.csr_matrix(eff))
-        eff *= self.industry_idf[None, :]
-        norm = np.linalg.norm(eff, axis=1, keepdims=True)
-        eff = np.divide(eff, norm, out=np.zeros_like(eff), where=norm > 0)
-        # Unit vectors per city, then a fallback profile counts less than a town's own.
-        eff[region_rows] *= self.REGION_WEIGHT
-        eff[country_rows] *= self.COUNTRY_WEIGHT
-        self.industry_effective = eff.astype(np.float32)
-        self.industry_known = has_city
-        self.industry_self = np.einsum("ij,ij->i", self.industry_effective, self.industry_effective)
-
         self.history_city = self._tag_matrix("history", "city", n, self.history_tags)
-        self.history_idf = self._idf(self.history_city)
-        self.history_weighted = (self.history_city @ sp.diags(self.history_idf)).tocsr()
-        self.history_known = self.history_city.getnnz(axis=1) > 0
-        self.history_self = np.asarray(self.history_weighted.multiply(self.history_city).sum(axis=1)).ravel()
 
         groups = sorted({(f.value, f.kind) for f in self.facts if f.aspect == "country_group"})
         gpos = {g: j for j, (g, _) in enumerate(groups)}
@@ -247,15 +214,9 @@ class ProfileStore:
         cols = [gpos[f.value] for f in self.facts if f.aspect == "country_group"]
         member = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_c, len(groups)))
         member.data[:] = 1.0
-        size = np.asarray(member.sum(axis=0)).ravel()
-        idf = np.log((n_c + 1.0) / (size + 1.0))
-        historic = np.array([k in ("former_state", "colonial") for _, k in groups], dtype=bool)
         self.group_names = [g for g, _ in groups]
+        self.group_kinds = [k for _, k in groups]
         self.group_member = member
-        self.group_shared = np.zeros((n_c, n_c, 2), dtype=np.float64)
-        for slot, mask in enumerate((historic, ~historic)):
-            w = sp.diags(np.where(mask, idf, 0.0))
-            self.group_shared[:, :, slot] = (member @ w @ member.T).toarray()
 
         self.diaspora_corridor = np.zeros((n_c, n_c), dtype=np.float64)
         rows, cols = [], []
@@ -268,7 +229,6 @@ class ProfileStore:
                 cols.append(c.countries.index_of(f.value))
         self.diaspora_city = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n_c))
         self.diaspora_city.data[:] = 1.0
-        self.diaspora_city_by_origin = self.diaspora_city.T.tocsr()
 
     def profile(self, row):
         """The :class:`CityProfile` of one city: its own facts, then its region's and country's."""
@@ -281,14 +241,17 @@ class ProfileStore:
     def coverage(self):
         """Counts of cities (and countries) carrying each aspect, for ``data-stats``."""
         c = self.cities
-        eff_known = np.linalg.norm(self.industry_effective, axis=1) > 0
+        own = self.industry_city.getnnz(axis=1) > 0
+        fallback = (self.industry_region.getnnz(axis=1)[c.region] > 0) | (
+            self.industry_country.getnnz(axis=1)[c.country] > 0
+        )
         return {
             "cities": len(c),
-            "industry_city_level": int(self.industry_known.sum()),
-            "industry_with_region_or_country_fallback": int(eff_known.sum()),
+            "industry_city_level": int(own.sum()),
+            "industry_with_region_or_country_fallback": int((own | fallback).sum()),
             "industry_regions": int((self.industry_region.getnnz(axis=1) > 0).sum()),
             "industry_countries": int((self.industry_country.getnnz(axis=1) > 0).sum()),
-            "history_city_level": int(self.history_known.sum()),
+            "history_city_level": int((self.history_city.getnnz(axis=1) > 0).sum()),
             "country_groups": len(self.group_names),
             "countries_in_groups": int((self.group_member.getnnz(axis=1) > 0).sum()),
             "diaspora_corridors": int((self.diaspora_corridor > 0).sum()),
