@@ -2,6 +2,7 @@
 
 from .base import FeatureBlock, FeatureContext, FeatureSet, QueryBatch, gather
 from .country import CountryFeatures
+from .embedding import EmbeddingFeatures
 from .geography import GeographyFeatures
 from .graph import GraphFeatures
 from .name import NameFeatures
@@ -17,6 +18,7 @@ __all__ = [
     "QueryBatch",
     "gather",
     "CountryFeatures",
+    "EmbeddingFeatures",
     "GeographyFeatures",
     "GraphFeatures",
     "NameFeatures",
@@ -27,17 +29,20 @@ __all__ = [
     "default_feature_set",
     "BASE_ASPECTS",
     "ALL_ASPECTS",
+    "KNOWN_ASPECTS",
 ]
 
 BASE_ASPECTS = ("size", "geography", "name", "country", "graph", "two_sided", "propensity")
 ALL_ASPECTS = BASE_ASPECTS + ("profile",)
+KNOWN_ASPECTS = ALL_ASPECTS + ("embedding",)
+"""Every aspect a feature set can have: the default ones and ``embedding`` (opt-in)."""
 
 
 def default_feature_set(aspects=ALL_ASPECTS, industry_mode="alike", history_mode="alike"):
     """The standard blocks for the named aspects, in a fixed order."""
-    unknown = set(aspects) - set(ALL_ASPECTS)
+    unknown = set(aspects) - set(KNOWN_ASPECTS)
     if unknown:
-        raise ValueError(f"unknown aspects {sorted(unknown)}; choose from {ALL_ASPECTS}")
+        raise ValueError(f"unknown aspects {sorted(unknown)}; choose from {KNOWN_ASPECTS}")
     make = {
         "size": SizeFeatures,
         "geography": GeographyFeatures,
@@ -47,5 +52,6 @@ def default_feature_set(aspects=ALL_ASPECTS, industry_mode="alike", history_mode
         "two_sided": TwoSidedFeatures,
         "propensity": PropensityFeatures,
         "profile": lambda: ProfileFeatures(industry_mode=industry_mode, history_mode=history_mode),
+        "embedding": EmbeddingFeatures,
     }
-    return FeatureSet([make[a]() for a in ALL_ASPECTS if a in aspects])
+    return FeatureSet([make[a]() for a in KNOWN_ASPECTS if a in aspects])
