@@ -44,22 +44,35 @@ class GraphFeatures(FeatureBlock):
             weight = np.where(ctx.degree > 1, 1.0 / np.log(np.maximum(ctx.degree, 2)), 0.0)
         return FeatureState(adamic_adar_weight_=weight)
 
+    def _parts(self, batch):
+        """Per-query sums over the queries' partners and neighbours, kept on the batch (the
+        columns and the linear stage read the same ones)."""
+        ctx = batch.ctx
+        s = batch.partners
+        st = self.state(ctx)
+        nb = batch.neighbour_partners
+        return {
+            "adamic_adar": lambda: (s.multiply(st.adamic_adar_weight_[None, :]).tocsr() @ ctx.graph.adjacency).tocsr(),
+            "in_country": lambda: np.asarray((s @ ctx.country_onehot).todense()),
+            "in_region": lambda: (s @ ctx.region_onehot).tocsr(),
+            "two_country": lambda: np.asarray((batch.two_hop @ ctx.country_onehot).todense()),
+            "centroid": lambda: _normalise(np.asarray(s @ ctx.cities.xyz)),
+            "nb_country": lambda: np.asarray((nb @ ctx.country_onehot).todense()),
+        }
+
+    def _part(self, batch, name):
+        return batch.cached(f"graph.{name}", self._parts(batch)[name])
+
     def compute(self, batch, qpos, cand):
         ctx = batch.ctx
-        st = self.state(ctx)
         c = ctx.cities
-        s = batch.partners
         one = len(batch) == 1
         p = 0 if one else qpos
-        aa = batch.cached(
-            "adamic_adar", lambda: (s.multiply(st.adamic_adar_weight_[None, :]).tocsr() @ ctx.graph.adjacency).tocsr()
+        aa, in_country, in_region, two_country, centroid, nb_country = (
+            self._part(batch, k)
+            for k in ("adamic_adar", "in_country", "in_region", "two_country", "centroid", "nb_country")
         )
-        in_country = batch.cached("in_country", lambda: np.asarray((s @ ctx.country_onehot).todense()))
-        in_region = batch.cached("in_region", lambda: (s @ ctx.region_onehot).tocsr())
-        two_country = batch.cached("two_country", lambda: np.asarray((batch.two_hop @ ctx.country_onehot).todense()))
-        centroid = batch.cached("centroid", lambda: _normalise(np.asarray(s @ c.xyz)))
         nb = batch.neighbour_partners
-        nb_country = batch.cached("nb_country", lambda: np.asarray((nb @ ctx.country_onehot).todense()))
         cc = c.country[cand]
         deg_q = ctx.degree[batch.rows][p]
         if one:
@@ -86,30 +99,25 @@ class GraphFeatures(FeatureBlock):
         deg_q = ctx.degree[q]
         score.city += w[0] * ctx.log_degree
         score.constant += w[9] * np.log1p(deg_q)
-        nb_country = np.asarray((batch.neighbour_partners @ ctx.country_onehot).todense()).ravel()
-        score.country += w[8] * np.log1p(nb_country)
-        for weight, m in ((w[7], batch.neighbour_partners),):
-            if weight:
-                row = m[0]
-                score.city[row.indices] += weight * np.log1p(row.data)
+        score.country += w[8] * np.log1p(self._part(batch, "nb_country")[0])
+        if w[7]:
+            row = batch.neighbour_partners[0]
+            score.city[row.indices] += w[7] * np.log1p(row.data)
         if deg_q == 0:  # a cold query: every column below is zero
             return
-        s = batch.partners
         two = batch.two_hop[0]
         score.city[two.indices] += w[1] * np.log1p(two.data)
         if w[2]:
-            weight = self.state(ctx).adamic_adar_weight_
-            aa = (s.multiply(weight[None, :]).tocsr() @ ctx.graph.adjacency).tocsr()[0]
+            aa = self._part(batch, "adamic_adar")[0]
             score.city[aa.indices] += w[2] * aa.data
-        in_country = np.asarray((s @ ctx.country_onehot).todense()).ravel()
-        two_country = np.asarray((batch.two_hop @ ctx.country_onehot).todense()).ravel()
+        in_country = self._part(batch, "in_country")[0]
+        two_country = self._part(batch, "two_country")[0]
         score.country += w[3] * np.log1p(in_country) + w[5] * (np.log1p(two_country) - np.log1p(deg_q))
         if w[4]:
-            row = (s @ ctx.region_onehot).tocsr()[0]
+            row = self._part(batch, "in_region")[0]
             score.region[row.indices] += w[4] * np.log1p(row.data)
         if w[6]:
-            centroid = _normalise(np.asarray(s @ c.xyz))[0]
-            score.city += w[6] * (c.xyz @ centroid)
+            score.city += w[6] * (c.xyz @ self._part(batch, "centroid")[0])
 
     def describe(self, column, batch, qpos, cand, value):
         ctx = batch.ctx
