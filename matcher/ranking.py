@@ -18,6 +18,12 @@ from .geo import great_circle_km
 __all__ = ["CandidateFilter", "FilterField", "FILTERS", "top_k", "check_k", "MAX_K"]
 
 MAX_K = 5000
+"""Most candidates one query may ask for, everywhere: Python API, command line, HTTP service.
+
+On the full GeoNames pool a k=5000 answer takes about 1 s (2 s with ``mutual``) and is
+about 4 MB of JSON; the service's queue, timeout, answer-cache byte bound and
+``MAX_BATCH_ROWS`` bound what many such requests may cost.
+"""
 
 
 @dataclass(frozen=True)

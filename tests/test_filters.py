@@ -1,9 +1,12 @@
 """One filter schema, every interface: the command line options, the service's query
 parameters and the ``POST /batch`` body are all made from ``ranking.FILTERS``, with its
-help and bounds. A filter added, renamed or bounded in one place only fails here."""
+help, bounds and one ``MAX_K``. A filter added, renamed or bounded in one place only
+fails here."""
 
 import csv
+import re
 import warnings
+from pathlib import Path
 
 import pytest
 import typer
@@ -12,7 +15,7 @@ from sistermatch import Matcher
 from sistermatch.errors import InvalidInput
 from sistermatch.interfaces import cli
 from sistermatch.models import LogisticRanker
-from sistermatch.ranking import FILTERS, CandidateFilter, FilterField
+from sistermatch.ranking import FILTERS, MAX_K, CandidateFilter, FilterField, check_k
 
 pytest.importorskip("fastapi")
 
@@ -20,7 +23,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from sistermatch.interfaces.service import create_app  # noqa: E402
+from sistermatch.interfaces.service import STATIC_DIR, create_app  # noqa: E402
 
 NAMES = [spec.name for spec in FILTERS]
 SPEC = {spec.name: spec for spec in FILTERS}
@@ -228,3 +231,19 @@ def test_service_echoes_the_filters_under_the_schemas_names(matcher):
     assert got == {"include_domestic": False, **given}
     got = client.post("/batch", json={"queries": [{"geonameid": 1}], **given}).json()["filters"]
     assert got == {"include_domestic": False, **given}
+
+
+# -- one MAX_K ----------------------------------------------------------------------------
+
+
+def test_one_max_k_everywhere(openapi, run):
+    assert check_k(MAX_K) == MAX_K
+    with pytest.raises(InvalidInput, match=f"at most {MAX_K}"):
+        check_k(MAX_K + 1)
+    k = _query_params(openapi, "/cities/{geonameid}/recommendations")["k"]["schema"]
+    assert k["maximum"] == MAX_K
+    assert openapi["components"]["schemas"]["BatchRequest"]["properties"]["k"]["maximum"] == MAX_K
+    page = Path(STATIC_DIR, "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<input id="k"[^>]*\bmax="(\d+)"', page).group(1) == str(MAX_K)
+    code, _, err = run("recommend", "Coventry", "--country", "GB", "-k", MAX_K + 1)
+    assert code == 2 and err.strip().splitlines()[-1] == f"error: k must be at most {MAX_K}, got {MAX_K + 1}"

@@ -40,7 +40,7 @@ from threadpoolctl import threadpool_limits
 
 from .._version import __version__
 from ..errors import AmbiguousCity, CityNotFound, InvalidInput, MatcherError, NotFittedError
-from ..ranking import FILTERS, CandidateFilter
+from ..ranking import FILTERS, MAX_K, CandidateFilter
 from .docs import install_docs
 from .schemas import (
     BatchOut,
@@ -60,7 +60,6 @@ __all__ = [
     "serve",
     "default_workers",
     "ERROR_STATUS",
-    "MAX_K",
     "MAX_BATCH",
     "MAX_BATCH_ROWS",
     "MAX_TEXT",
@@ -68,11 +67,10 @@ __all__ = [
     "MAX_BODY_BYTES",
 ]
 
-MAX_K = 500
 MAX_BATCH = 1_000
 # A match scores every pair from both sides: 200 x 200 towns take about ten seconds.
 MAX_MATCH = 200
-# 1,000 towns x 500 candidates would be half a million result rows in one response;
+# 1,000 towns x 5,000 candidates would be five million result rows in one response;
 # the product is capped so that a single batch stays tens of megabytes, not gigabytes.
 MAX_BATCH_ROWS = 100_000
 MAX_TEXT = 200
