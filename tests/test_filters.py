@@ -138,7 +138,8 @@ def test_batch_takes_every_filter_and_keeps_its_query_selector(run, tmp_path):
         "50",
     )
     assert code == 0, err
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
     assert rows
     assert all(float(r["population"]) <= 400_000 for r in rows)
     assert {r["country"] for r in rows} <= {"GB", "DE", "FR", "ES", "IT", "PL", "NL", "BE", "IE", "PT"}
