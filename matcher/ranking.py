@@ -1,15 +1,71 @@
-"""Which candidates a query may get (filters) and how the best k are picked from scores."""
+"""Which candidates a query may get (filters) and how the best k are picked from scores.
 
-from dataclasses import dataclass
+:class:`CandidateFilter` is the one home of the candidate filters: each of its fields
+declares, as a :class:`FilterField` in the field's metadata, its kind, help text, command
+line flag and bounds. :data:`FILTERS` lists them; the command line options, the HTTP
+service's query parameters and the ``POST /batch`` body fields are all derived from it,
+and :meth:`CandidateFilter.make` checks values against it.
+"""
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Optional
 
 import numpy as np
 
 from .errors import InvalidInput
 from .geo import great_circle_km
 
-__all__ = ["CandidateFilter", "top_k", "MAX_K"]
+__all__ = ["CandidateFilter", "FilterField", "FILTERS", "top_k", "check_k", "MAX_K"]
 
 MAX_K = 5000
+"""Most candidates one query may ask for, everywhere: Python API, command line, HTTP service.
+
+On the full GeoNames pool a k=5000 answer takes about 1 s (2 s with ``mutual``) and is
+about 4 MB of JSON; the service's queue, timeout, answer-cache byte bound and
+``MAX_BATCH_ROWS`` bound what many such requests may cost.
+"""
+
+
+@dataclass(frozen=True)
+class FilterField:
+    """How one candidate filter is offered to users.
+
+    Parameters
+    ----------
+    name : str
+        The :class:`CandidateFilter` field; also the HTTP query parameter and batch body field.
+    kind : {"flag", "codes", "number"}
+        A switch (default off), a list of codes (comma-separated text or a list), or an
+        optional number.
+    help : str
+        One line for ``--help`` and the OpenAPI description.
+    flag : str
+        The command line option.
+    ge : float, optional
+        Least value of a number.
+
+    Examples
+    --------
+    >>> from sistermatch.ranking import FILTERS
+    >>> [f.flag for f in FILTERS if f.kind == "number" and f.ge == 0]
+    ['--min-population', '--max-population', '--max-distance']
+    """
+
+    name: str
+    kind: str
+    help: str
+    flag: str
+    ge: Optional[float] = None
+
+    @property
+    def default(self):
+        """What an interface passes when the user leaves the filter out: off (False) or None."""
+        return False if self.kind == "flag" else None
+
+
+def _filter(kind, flag, help, default=None, ge=None):
+    # name="" until the dataclass is built: FILTERS fills in each field's own name.
+    return field(default=default, metadata={"filter": FilterField("", kind, help, flag, ge)})
 
 
 def _codes(values):
@@ -18,6 +74,19 @@ def _codes(values):
     if isinstance(values, str):
         values = values.split(",")
     return tuple(v.strip().upper() for v in values if v and v.strip())
+
+
+def _number(spec, v):
+    if v is None:
+        return None
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{spec.name} must be a number, got {v!r}") from None
+    if not np.isfinite(v) or (spec.ge is not None and v < spec.ge):
+        least = "a non-negative number" if spec.ge == 0 else f"a number of at least {spec.ge:g}"
+        raise InvalidInput(f"{spec.name} must be {least}, got {v!r}")
+    return v
 
 
 @dataclass(frozen=True)
@@ -34,34 +103,36 @@ class CandidateFilter:
         GeoNames continent codes (EU, AS, AF, NA, SA, OC, AN).
     min_population, max_population : float, optional
     max_distance_km : float, optional
+
+    Each field's metadata holds its :class:`FilterField` (see :data:`FILTERS`).
     """
 
-    include_domestic: bool = False
-    countries: tuple = ()
-    exclude_countries: tuple = ()
-    continents: tuple = ()
-    exclude_continents: tuple = ()
-    min_population: float = None
-    max_population: float = None
-    max_distance_km: float = None
+    include_domestic: bool = _filter("flag", "--include-domestic", "Also suggest towns in the same country.", False)
+    countries: tuple = _filter("codes", "--countries", "Only these countries (comma-separated ISO codes).", ())
+    exclude_countries: tuple = _filter("codes", "--exclude-countries", "Never these countries.", ())
+    continents: tuple = _filter("codes", "--continents", "Only these continents (EU,AS,AF,NA,SA,OC).", ())
+    exclude_continents: tuple = _filter("codes", "--exclude-continents", "Never these continents.", ())
+    min_population: float = _filter("number", "--min-population", "Smallest candidate population.", ge=0)
+    max_population: float = _filter("number", "--max-population", "Largest candidate population.", ge=0)
+    max_distance_km: float = _filter("number", "--max-distance", "Farthest candidate, in km.", ge=0)
 
     @classmethod
     def make(cls, **kw):
-        """Build a filter from loose arguments (strings or lists), checking every value."""
-        for key in ("countries", "exclude_countries", "continents", "exclude_continents"):
-            kw[key] = _codes(kw.get(key))
-        for key in ("min_population", "max_population", "max_distance_km"):
-            v = kw.get(key)
-            if v is not None:
-                try:
-                    v = float(v)
-                except (TypeError, ValueError):
-                    raise InvalidInput(f"{key} must be a number, got {v!r}") from None
-                if not np.isfinite(v) or v < 0:
-                    raise InvalidInput(f"{key} must be a non-negative number, got {v!r}")
-                kw[key] = v
-        kw["include_domestic"] = bool(kw.get("include_domestic", False))
-        f = cls(**{k: v for k, v in kw.items() if k in cls.__dataclass_fields__})
+        """Build a filter from loose arguments (strings or lists), checking every value.
+
+        The one place filter values are checked, against :data:`FILTERS`; keywords that
+        are not filters are ignored. Raises :class:`InvalidInput` naming the bad value.
+        """
+        given = {}
+        for spec in FILTERS:
+            v = kw.get(spec.name)
+            if spec.kind == "codes":
+                given[spec.name] = _codes(v)
+            elif spec.kind == "number":
+                given[spec.name] = _number(spec, v)
+            else:
+                given[spec.name] = bool(v)
+        f = cls(**given)
         if f.min_population is not None and f.max_population is not None and f.min_population > f.max_population:
             raise InvalidInput("min_population is larger than max_population")
         return f
@@ -198,7 +269,21 @@ class CandidateFilter:
         )
 
 
+def _declared_filters(cls):
+    out = []
+    for f in fields(cls):
+        if "filter" not in f.metadata:
+            raise TypeError(f"{cls.__name__}.{f.name} declares no FilterField; define it with _filter(...)")
+        out.append(replace(f.metadata["filter"], name=f.name))
+    return tuple(out)
+
+
+FILTERS = _declared_filters(CandidateFilter)
+"""The candidate filters, in :class:`CandidateFilter`'s field order: one :class:`FilterField` each."""
+
+
 def check_k(k):
+    """``k`` as an int from 1 to :data:`MAX_K`, else :class:`InvalidInput`."""
     try:
         k = int(k)
     except (TypeError, ValueError):

@@ -24,9 +24,10 @@ from conftest import make_cities  # noqa: E402
 from sistermatch import Matcher, NotFittedError, __version__  # noqa: E402
 from sistermatch.features import ALL_ASPECTS  # noqa: E402
 from sistermatch.interfaces import service  # noqa: E402
-from sistermatch.interfaces.service import MAX_BATCH, MAX_BODY_BYTES, MAX_K, MAX_LIMIT, MAX_TEXT, create_app  # noqa: E402
+from sistermatch.interfaces.service import MAX_BATCH, MAX_BODY_BYTES, MAX_LIMIT, MAX_TEXT, create_app  # noqa: E402
 from sistermatch.interfaces.throttle import RankingPool  # noqa: E402
 from sistermatch.models import LogisticRanker  # noqa: E402
+from sistermatch.ranking import MAX_K  # noqa: E402
 
 COVENTRY, LEAMINGTON, KOELN, PARIS, CAEN, SPRINGFIELD_IL, SPRINGFIELD_MA = 1, 3, 7, 8, 9, 18, 19
 

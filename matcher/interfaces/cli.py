@@ -6,6 +6,8 @@ usage message, any other bad input as one line ``error: ...`` on stderr. Command
 their engine from :func:`new_matcher`, which tests replace to run on a synthetic world.
 """
 
+import functools
+import inspect
 import json
 import sys
 import time
@@ -18,7 +20,7 @@ import typer
 from .._version import __version__
 from ..errors import InvalidInput, MatcherError
 from ..partnerships import BUNDLED, ENV_VAR, partnerships_path_from_env
-from ..ranking import CandidateFilter
+from ..ranking import FILTERS, CandidateFilter
 
 __all__ = ["app", "main"]
 
@@ -74,26 +76,54 @@ def _towns(n):
     return f"{n:,} town" + ("" if n == 1 else "s")
 
 
-def _filters(
-    include_domestic,
-    countries,
-    exclude_countries,
-    continents,
-    exclude_continents,
-    min_population,
-    max_population,
-    max_distance,
-):
-    return dict(
-        include_domestic=include_domestic,
-        countries=countries,
-        exclude_countries=exclude_countries,
-        continents=continents,
-        exclude_continents=exclude_continents,
-        min_population=min_population,
-        max_population=max_population,
-        max_distance_km=max_distance,
-    )
+_OPTION_TYPES = {"flag": bool, "codes": Optional[str], "number": Optional[float]}
+
+
+def filter_options(**flags):
+    """Decorator: a command's ``filters`` parameter becomes one option per candidate filter.
+
+    The options are made from :data:`~sistermatch.ranking.FILTERS` (flag, help, type) and
+    stand where ``filters`` stands in the command's signature, which typer reads; the
+    command is called with ``filters``, a dict of :meth:`CandidateFilter.make` keyword
+    arguments, as :meth:`Matcher.recommend` and ``run_batch`` take them. Values are
+    checked there, not here, so a bad one is a one-line ``error:``.
+
+    ``flags`` respells a filter's option for one command, e.g. ``batch``, whose own
+    ``--min-population`` selects the query towns:
+    ``filter_options(min_population="--candidate-min-population")``.
+    """
+    unknown = set(flags) - {spec.name for spec in FILTERS}
+    if unknown:
+        raise TypeError(f"no candidate filter named {sorted(unknown)[0]!r}")
+
+    def decorate(command):
+        signature = inspect.signature(command)
+        if "filters" not in signature.parameters:
+            raise TypeError(f"{command.__name__} needs a 'filters' parameter to take the candidate filters")
+        clash = {spec.name for spec in FILTERS} & set(signature.parameters)
+        if clash:
+            raise TypeError(f"{command.__name__} has a parameter named like a filter: {sorted(clash)[0]!r}")
+        options = [
+            inspect.Parameter(
+                spec.name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=typer.Option(spec.default, flags.get(spec.name, spec.flag), help=spec.help),
+                annotation=_OPTION_TYPES[spec.kind],
+            )
+            for spec in FILTERS
+        ]
+        params = []
+        for param in signature.parameters.values():
+            params.extend(options if param.name == "filters" else [param])
+
+        @functools.wraps(command)
+        def run(**kwargs):
+            return command(filters={spec.name: kwargs.pop(spec.name) for spec in FILTERS}, **kwargs)
+
+        run.__signature__ = signature.replace(parameters=params)
+        return run
+
+    return decorate
 
 
 PartnershipsOpt = typer.Option(
@@ -113,14 +143,8 @@ RegionOpt = typer.Option(
     help="First-level region (code or name, e.g. IL or Illinois), to pick among same-named towns of a country.",
 )
 KOpt = typer.Option(10, "--k", "-k", help="How many candidates.")
-DomesticOpt = typer.Option(False, "--include-domestic", help="Also suggest towns in the same country.")
-CountriesOpt = typer.Option(None, "--countries", help="Only these countries (comma-separated ISO codes).")
-ExCountriesOpt = typer.Option(None, "--exclude-countries", help="Never these countries.")
-ContinentsOpt = typer.Option(None, "--continents", help="Only these continents (EU,AS,AF,NA,SA,OC).")
-ExContinentsOpt = typer.Option(None, "--exclude-continents", help="Never these continents.")
-MinPopOpt = typer.Option(None, "--min-population", help="Smallest candidate population.")
-MaxPopOpt = typer.Option(None, "--max-population", help="Largest candidate population.")
-MaxDistOpt = typer.Option(None, "--max-distance", help="Farthest candidate, in km.")
+# Where @filter_options puts one option per candidate filter (ranking.FILTERS).
+FiltersOpt = None
 IndustryModeOpt = typer.Option(
     "alike", "--industry", help="alike: towns of the same industries; complement: towns whose industries complement it."
 )
@@ -130,6 +154,7 @@ HistoryModeOpt = typer.Option(
 
 
 @app.command()
+@filter_options()
 def recommend(
     city: str = typer.Argument(..., help="Town name (any language GeoNames knows), 'name, CC' or a GeoNames id."),
     country: Optional[str] = CountryOpt,
@@ -137,14 +162,7 @@ def recommend(
     k: int = KOpt,
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
-    include_domestic: bool = DomesticOpt,
-    countries: Optional[str] = CountriesOpt,
-    exclude_countries: Optional[str] = ExCountriesOpt,
-    continents: Optional[str] = ContinentsOpt,
-    exclude_continents: Optional[str] = ExContinentsOpt,
-    min_population: Optional[float] = MinPopOpt,
-    max_population: Optional[float] = MaxPopOpt,
-    max_distance: Optional[float] = MaxDistOpt,
+    filters: dict = FiltersOpt,
     industry: str = IndustryModeOpt,
     history: str = HistoryModeOpt,
     mutual: bool = typer.Option(False, "--mutual", help="Rank by the fit from both sides of the pair."),
@@ -160,16 +178,7 @@ def recommend(
         region=region,
         k=k,
         mutual=mutual,
-        **_filters(
-            include_domestic,
-            countries,
-            exclude_countries,
-            continents,
-            exclude_continents,
-            min_population,
-            max_population,
-            max_distance,
-        ),
+        **filters,
     )
     query = recs.query
     if fmt == "json":
@@ -218,19 +227,14 @@ def _print_table(query, recs):
 
 
 @app.command()
+@filter_options(min_population="--candidate-min-population", max_population="--candidate-max-population")
 def batch(
     queries: Optional[Path] = typer.Argument(None, help="CSV with a geonameid column, or city,country columns."),
     out: Path = typer.Option(..., "--out", "-o", help="Report file to write (CSV or Parquet)."),
     k: int = KOpt,
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
-    include_domestic: bool = DomesticOpt,
-    countries: Optional[str] = CountriesOpt,
-    exclude_countries: Optional[str] = ExCountriesOpt,
-    candidate_min_population: Optional[float] = typer.Option(
-        None, "--candidate-min-population", help="Smallest candidate population."
-    ),
-    max_distance: Optional[float] = MaxDistOpt,
+    filters: dict = FiltersOpt,
     select_country: Optional[str] = typer.Option(None, "--country", help="Queries: every town of this country."),
     select_min_population: Optional[float] = typer.Option(
         None, "--min-population", help="Queries: every town with at least this many people."
@@ -270,11 +274,7 @@ def batch(
             progress=advance,
             backend=backend,
             scheduler=scheduler,
-            include_domestic=include_domestic,
-            countries=countries,
-            exclude_countries=exclude_countries,
-            min_population=candidate_min_population,
-            max_distance_km=max_distance,
+            **filters,
         )
     took = time.time() - started
     _err(
@@ -439,37 +439,20 @@ def _stamp(m, k):
 
 
 @app.command()
+@filter_options()
 def report(
     queries: Path = typer.Argument(..., help="CSV with a geonameid column, or city,country columns."),
     html: Path = typer.Option(..., "--html", help="HTML file to write (self-contained)."),
     k: int = KOpt,
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
-    include_domestic: bool = DomesticOpt,
-    countries: Optional[str] = CountriesOpt,
-    exclude_countries: Optional[str] = ExCountriesOpt,
-    continents: Optional[str] = ContinentsOpt,
-    exclude_continents: Optional[str] = ExContinentsOpt,
-    min_population: Optional[float] = MinPopOpt,
-    max_population: Optional[float] = MaxPopOpt,
-    max_distance: Optional[float] = MaxDistOpt,
+    filters: dict = FiltersOpt,
 ):
     """Write a self-contained HTML report: per town, its profile, candidates, reasons and a map."""
     from .batch import read_queries
     from .report import write_html_report
 
-    flt = CandidateFilter.make(
-        **_filters(
-            include_domestic,
-            countries,
-            exclude_countries,
-            continents,
-            exclude_continents,
-            min_population,
-            max_population,
-            max_distance,
-        )
-    )
+    flt = CandidateFilter.make(**filters)
     m = _matcher(partnerships, profiles)
     qs = read_queries(queries, m)
     for line in qs.skipped[:20]:
@@ -605,6 +588,7 @@ def data_stats(fmt: str = typer.Option("text", "--format", "-f", help="text or j
 
 
 @app.command()
+@filter_options()
 def explain(
     city: str = typer.Argument(..., help="Your town: name, 'name, CC' or GeoNames id."),
     candidate: str = typer.Argument(..., help="The town you have in mind: name, 'name, CC' or GeoNames id."),
@@ -618,14 +602,7 @@ def explain(
     ),
     partnerships: Optional[str] = PartnershipsOpt,
     profiles: Optional[Path] = ProfilesOpt,
-    include_domestic: bool = DomesticOpt,
-    countries: Optional[str] = CountriesOpt,
-    exclude_countries: Optional[str] = ExCountriesOpt,
-    continents: Optional[str] = ContinentsOpt,
-    exclude_continents: Optional[str] = ExContinentsOpt,
-    min_population: Optional[float] = MinPopOpt,
-    max_population: Optional[float] = MaxPopOpt,
-    max_distance: Optional[float] = MaxDistOpt,
+    filters: dict = FiltersOpt,
     fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
 ):
     """Explain one pair: the candidate's rank, score, every feature's part, and what excludes it."""
@@ -639,16 +616,7 @@ def explain(
         candidate_country=candidate_country,
         region=region,
         candidate_region=candidate_region,
-        **_filters(
-            include_domestic,
-            countries,
-            exclude_countries,
-            continents,
-            exclude_continents,
-            min_population,
-            max_population,
-            max_distance,
-        ),
+        **filters,
     )
     if fmt == "json":
         typer.echo(json.dumps(e.to_dict(), ensure_ascii=False, indent=2))

@@ -33,14 +33,14 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from threadpoolctl import threadpool_limits
 
 from .._version import __version__
 from ..errors import AmbiguousCity, CityNotFound, InvalidInput, MatcherError, NotFittedError
-from ..ranking import CandidateFilter
+from ..ranking import FILTERS, MAX_K, CandidateFilter
 from .docs import install_docs
 from .schemas import (
     BatchOut,
@@ -60,7 +60,6 @@ __all__ = [
     "serve",
     "default_workers",
     "ERROR_STATUS",
-    "MAX_K",
     "MAX_BATCH",
     "MAX_BATCH_ROWS",
     "MAX_TEXT",
@@ -68,11 +67,10 @@ __all__ = [
     "MAX_BODY_BYTES",
 ]
 
-MAX_K = 500
 MAX_BATCH = 1_000
 # A match scores every pair from both sides: 200 x 200 towns take about ten seconds.
 MAX_MATCH = 200
-# 1,000 towns x 500 candidates would be half a million result rows in one response;
+# 1,000 towns x 5,000 candidates would be five million result rows in one response;
 # the product is capped so that a single batch stays tens of megabytes, not gigabytes.
 MAX_BATCH_ROWS = 100_000
 MAX_TEXT = 200
@@ -164,9 +162,28 @@ class _BodyLimit:
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, max_length=8)]
-Codes = Union[
-    Annotated[str, StringConstraints(max_length=MAX_CODES_TEXT)], Annotated[list[Code], Field(max_length=MAX_CODES)]
-]
+CodesText = Annotated[str, StringConstraints(max_length=MAX_CODES_TEXT)]
+Codes = Union[CodesText, Annotated[list[Code], Field(max_length=MAX_CODES)]]
+
+
+def _filter_fields(codes):
+    """The candidate filters of :data:`~sistermatch.ranking.FILTERS` as ``create_model`` fields.
+
+    Help and bounds come from there; ``codes`` is how a list of codes is sent (in a query
+    string, comma-separated text; in a JSON body, text or a list).
+    """
+    types = {"flag": bool, "codes": Optional[codes], "number": Optional[float]}
+    return {spec.name: (types[spec.kind], Field(spec.default, ge=spec.ge, description=spec.help)) for spec in FILTERS}
+
+
+FilterQuery = create_model(
+    "FilterQuery", __doc__="The candidate filters of a GET request.", **_filter_fields(CodesText)
+)
+
+
+async def _filters(given: Annotated[FilterQuery, Query()]):
+    """The filters a GET request gives, as :meth:`CandidateFilter.make` keyword arguments."""
+    return given.model_dump(exclude_none=True)
 
 
 class BatchQuery(BaseModel):
@@ -180,24 +197,24 @@ class BatchQuery(BaseModel):
     geonameid: Optional[int] = Field(None, ge=1, le=MAX_GEONAMEID, description="GeoNames id of the town.")
 
 
-class BatchRequest(BaseModel):
-    """Several towns ranked with the same ``k`` and filters."""
-
+class _Batch(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     queries: list[BatchQuery] = Field(..., min_length=1, max_length=MAX_BATCH)
     k: int = Field(10, ge=1, le=MAX_K)
-    include_domestic: bool = False
-    countries: Optional[Codes] = None
-    exclude_countries: Optional[Codes] = None
-    continents: Optional[Codes] = None
-    exclude_continents: Optional[Codes] = None
-    min_population: Optional[float] = Field(None, ge=0)
-    max_population: Optional[float] = Field(None, ge=0)
-    max_distance_km: Optional[float] = Field(None, ge=0)
 
     def filters(self):
-        return self.model_dump(exclude={"queries", "k"}, exclude_none=True)
+        """The filters given, as :meth:`CandidateFilter.make` keyword arguments."""
+        return self.model_dump(include={spec.name for spec in FILTERS}, exclude_none=True)
+
+
+BatchRequest = create_model(
+    "BatchRequest",
+    __base__=_Batch,
+    __module__=__name__,
+    __doc__="Several towns ranked with the same ``k`` and filters.",
+    **_filter_fields(Codes),
+)
 
 
 class MatchRequest(BaseModel):
@@ -215,37 +232,6 @@ class MatchRequest(BaseModel):
     max_partners: int = Field(1, ge=1, le=10)
     min_score: Optional[float] = Field(None, le=0, description="Least mutual fit of a pair (log scale, at most 0).")
     allow_same_country: bool = False
-
-
-async def _filters(
-    include_domestic: bool = Query(False, description="Allow candidates in the query town's own country."),
-    countries: Optional[str] = Query(
-        None, max_length=MAX_CODES_TEXT, description="Keep only these ISO codes, comma-separated (DE,FR)."
-    ),
-    exclude_countries: Optional[str] = Query(
-        None, max_length=MAX_CODES_TEXT, description="Leave out these ISO codes, comma-separated."
-    ),
-    continents: Optional[str] = Query(
-        None, max_length=MAX_CODES_TEXT, description="Keep only these continent codes (EU,AS,AF,NA,SA,OC,AN)."
-    ),
-    exclude_continents: Optional[str] = Query(
-        None, max_length=MAX_CODES_TEXT, description="Leave out these continent codes."
-    ),
-    min_population: Optional[float] = Query(None, ge=0),
-    max_population: Optional[float] = Query(None, ge=0),
-    max_distance_km: Optional[float] = Query(None, ge=0),
-):
-    given = dict(
-        include_domestic=include_domestic,
-        countries=countries,
-        exclude_countries=exclude_countries,
-        continents=continents,
-        exclude_continents=exclude_continents,
-        min_population=min_population,
-        max_population=max_population,
-        max_distance_km=max_distance_km,
-    )
-    return {key: value for key, value in given.items() if value is not None}
 
 
 def _check_filters(matcher, filters):
