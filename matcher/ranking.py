@@ -76,6 +76,21 @@ def _codes(values):
     return tuple(v.strip().upper() for v in values if v and v.strip())
 
 
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
+
+
+def _flag(spec, v):
+    """A switch from a bool, 0/1, or the words true/false, yes/no, on/off (not any truthy value:
+    the text "false" is off)."""
+    if v is None or isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)) and v in (0, 1):
+        return bool(v)
+    if isinstance(v, str) and v.strip().lower() in _TRUE + _FALSE:
+        return v.strip().lower() in _TRUE
+    raise InvalidInput(f"{spec.name} must be true or false, got {v!r}")
+
+
 def _number(spec, v):
     if v is None:
         return None
@@ -131,7 +146,7 @@ class CandidateFilter:
             elif spec.kind == "number":
                 given[spec.name] = _number(spec, v)
             else:
-                given[spec.name] = bool(v)
+                given[spec.name] = _flag(spec, v)
         f = cls(**given)
         if f.min_population is not None and f.max_population is not None and f.min_population > f.max_population:
             raise InvalidInput("min_population is larger than max_population")

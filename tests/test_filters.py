@@ -248,3 +248,12 @@ def test_one_max_k_everywhere(openapi, run):
     assert re.search(r'<input id="k"[^>]*\bmax="(\d+)"', page).group(1) == str(MAX_K)
     code, _, err = run("recommend", "Coventry", "--country", "GB", "-k", MAX_K + 1)
     assert code == 2 and err.strip().splitlines()[-1] == f"error: k must be at most {MAX_K}, got {MAX_K + 1}"
+
+
+def test_a_switch_takes_words_not_any_truthy_value():
+    assert CandidateFilter.make(include_domestic="false").include_domestic is False
+    assert CandidateFilter.make(include_domestic="Yes").include_domestic is True
+    assert CandidateFilter.make(include_domestic=1).include_domestic is True
+    assert CandidateFilter.make().include_domestic is False
+    with pytest.raises(InvalidInput, match="include_domestic must be true or false"):
+        CandidateFilter.make(include_domestic="maybe")
