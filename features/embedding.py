@@ -1,7 +1,9 @@
 """A low-rank embedding of the partnership graph: closeness beyond shared partners.
 
-The twinned towns' normalised adjacency ``D^-1/2 A D^-1/2`` is approximated by its
-leading eigenpairs, ``U diag(lam) U^T``. The approximation's entry for a pair is a
+The twinned towns' regularised, normalised adjacency ``(D + tau)^-1/2 A (D + tau)^-1/2``
+(``tau`` the mean degree, which keeps the many tiny components of a partnership graph
+from filling the leading eigenvalues with ones) is approximated by its leading singular
+triplets, ``U diag(s) V^T``. The approximation's entry for a pair is a
 link-prediction score: high when the two towns sit in the same part of the network
 (partners of partners of partners, one country's favourite partner region) even when
 they share no partner. It is computed on the context's graph (a training fold's in
@@ -13,7 +15,7 @@ A town with no partner has no row; it is embedded from the twinned towns near it
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import eigsh
+from sklearn.utils.extmath import randomized_svd
 
 from .base import FeatureBlock, FeatureState
 
@@ -38,20 +40,21 @@ class EmbeddingFeatures(FeatureBlock):
         self.rank = rank
 
     def fit(self, ctx):
-        """The leading eigenpairs of the twinned towns' normalised adjacency."""
+        """The leading singular triplets of the twinned towns' regularised adjacency."""
         n = len(ctx.cities)
         tw = ctx.twinned
         pos = np.full(n, -1, dtype=np.int64)
         pos[tw] = np.arange(len(tw))
         k = min(self.rank, len(tw) - 2)
         if k < 1:
-            return FeatureState(pos_=pos, vectors_=np.zeros((len(tw), 0)), values_=np.zeros(0))
+            empty = np.zeros((len(tw), 0))
+            return FeatureState(pos_=pos, vectors_=empty, right_=empty, values_=np.zeros(0))
         a = ctx.graph.adjacency[tw][:, tw].astype(np.float64)
-        scale = sp.diags(1.0 / np.sqrt(ctx.degree[tw].astype(np.float64)))
+        degree = ctx.degree[tw].astype(np.float64)
+        scale = sp.diags(1.0 / np.sqrt(degree + degree.mean()))
         m = (scale @ a @ scale).tocsr()
-        # A fixed start vector: ARPACK is otherwise seeded at random.
-        values, vectors = eigsh(m, k=k, which="LM", v0=np.ones(len(tw)))
-        return FeatureState(pos_=pos, vectors_=vectors, values_=values)
+        u, s, vt = randomized_svd(m, k, n_iter=7, random_state=0)
+        return FeatureState(pos_=pos, vectors_=u, right_=vt.T, values_=s)
 
     def _query_vectors(self, batch):
         """Per query of the batch: its own weighted embedding and its neighbours' (m, k) each."""
@@ -83,7 +86,7 @@ class EmbeddingFeatures(FeatureBlock):
         nlink = np.zeros(len(cand))
         has = st.pos_[cand] >= 0
         if has.any() and len(st.values_):
-            vec = st.vectors_[st.pos_[cand[has]]]
+            vec = st.right_[st.pos_[cand[has]]]
             link[has] = np.einsum("ij,ij->i", own[qpos[has]], vec)
             nlink[has] = np.einsum("ij,ij->i", near[qpos[has]], vec)
         return self.stack(link, nlink)
@@ -93,7 +96,7 @@ class EmbeddingFeatures(FeatureBlock):
         if not len(st.values_):
             return
         tw = batch.ctx.twinned
-        score.city[tw] += st.vectors_ @ (w[0] * own[0] + w[1] * near[0])
+        score.city[tw] += st.right_ @ (w[0] * own[0] + w[1] * near[0])
 
     def describe(self, column, batch, qpos, cand, value):
         if value <= 0:

@@ -54,7 +54,7 @@ def _two_communities():
 def test_a_town_of_the_same_community_scores_above_one_of_another():
     cities, graph = _two_communities()
     ctx = FeatureContext(cities, graph)
-    link, _ = _columns(ctx, EmbeddingFeatures(rank=4), 0)
+    link, _ = _columns(ctx, EmbeddingFeatures(rank=2), 0)  # two communities: two dimensions
     assert link[1] > 0 and link[1] > link[5]
 
 
