@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from sistermatch.cities import CityTable, CountryTable
 from sistermatch.features import FeatureContext, FeatureSet, ProfileFeatures, QueryBatch
@@ -148,6 +149,29 @@ def _isolated_cache(tmp_path_factory):
     yield
     if old is None:
         os.environ.pop("SISTERMATCH_CACHE_DIR", None)
+
+
+# Names of the variables OpenMP and the BLAS libraries read when they start.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_numeric_thread():
+    """One OpenMP and BLAS thread in the tests and in the processes they start.
+
+    The tests fit and score small models on a few hundred rows, where a second thread
+    saves nothing; on a 2-core runner shared with a browser, Dask workers and subprocesses,
+    the threads of scikit-learn's boosted trees wait on each other and a fit can take ten
+    times longer. The answers do not depend on the number of threads. Variables the
+    caller set are left as they are.
+    """
+    added = [name for name in THREAD_VARIABLES if name not in os.environ]
+    for name in added:
+        os.environ[name] = "1"  # for subprocesses and for libraries loaded from now on
+    with threadpool_limits(limits=1):  # for the libraries this process has loaded already
+        yield
+    for name in added:
+        os.environ.pop(name, None)
 
 
 @pytest.fixture()
