@@ -4,6 +4,10 @@ Countries: GB, DE, FR, PL, ES, US (real codes so the shipped country tables appl
 Cities: a handful of towns in each, with names, sizes and places chosen so that a
 query's best partner is obvious (same name and size abroad, or the partner of its
 nearest twinned neighbour).
+
+Also here, because several test modules share them: the feature context of that world
+(``ctx``, for the tests of each feature block), synthetic feature rows and the models of
+the ranking-model contract (``fitted_model``), and a profile provider serving listed facts.
 """
 
 import os
@@ -11,9 +15,21 @@ import warnings
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from sistermatch.cities import CityTable, CountryTable
+from sistermatch.features import FeatureContext, FeatureSet, ProfileFeatures, QueryBatch
+from sistermatch.models import (
+    BoostedRanker,
+    HandWeightedRanker,
+    LambdaRanker,
+    LogisticRanker,
+    SegmentedRanker,
+    ShortlistRanker,
+    TwoStageRanker,
+)
 from sistermatch.partnerships import PartnershipGraph
+from sistermatch.profiles import Fact, ProfileProvider, ProfileStore
 
 COUNTRIES = [
     # code, name, continent, languages, neighbours, population, area, capital
@@ -135,6 +151,29 @@ def _isolated_cache(tmp_path_factory):
         os.environ.pop("SISTERMATCH_CACHE_DIR", None)
 
 
+# Names of the variables OpenMP and the BLAS libraries read when they start.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_numeric_thread():
+    """One OpenMP and BLAS thread in the tests and in the processes they start.
+
+    The tests fit and score small models on a few hundred rows, where a second thread
+    saves nothing; on a 2-core runner shared with a browser, Dask workers and subprocesses,
+    the threads of scikit-learn's boosted trees wait on each other and a fit can take ten
+    times longer. The answers do not depend on the number of threads. Variables the
+    caller set are left as they are.
+    """
+    added = [name for name in THREAD_VARIABLES if name not in os.environ]
+    for name in added:
+        os.environ[name] = "1"  # for subprocesses and for libraries loaded from now on
+    with threadpool_limits(limits=1):  # for the libraries this process has loaded already
+        yield
+    for name in added:
+        os.environ.pop(name, None)
+
+
 @pytest.fixture()
 def run(monkeypatch, partnerships_csv, capsys):
     """Run the CLI in-process on the synthetic world; returns (exit code, stdout, stderr).
@@ -170,3 +209,153 @@ def run(monkeypatch, partnerships_csv, capsys):
 
 
 SHARED_PARTNERSHIPS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "partnerships.csv")
+
+
+# -- the feature context of the synthetic world -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def profile_store(cities):
+    """Profile facts for the tests of the feature blocks, at every level a fact can have."""
+    row, ci = cities.index.row, cities.countries.index_of
+    facts = [
+        Fact("industry", "city", row(1), "automotive", "test"),
+        Fact("industry", "city", row(7), "automotive", "test"),
+        Fact("industry", "city", row(7), "film", "test"),
+        Fact("industry", "city", row(14), "glass_ceramics", "test"),
+        Fact("industry", "city", row(12), "tourism", "test"),
+        Fact("industry", "region", int(cities.region[row(20)]), "agriculture", "test"),
+        Fact("industry", "country", ci("PL"), "steel", "test"),
+        Fact("history", "city", row(1), "ww2_bombed", "test"),
+        Fact("history", "city", row(6), "ww2_bombed", "test"),
+        Fact("history", "city", row(12), "unesco_heritage", "test"),
+        Fact("country_group", "country", ci("GB"), "nato", "test", kind="alliance"),
+        Fact("country_group", "country", ci("US"), "nato", "test", kind="alliance"),
+        Fact("country_group", "country", ci("DE"), "hre", "test", kind="former_state"),
+        Fact("country_group", "country", ci("PL"), "hre", "test", kind="former_state"),
+        Fact("diaspora", "country_pair", (ci("PL"), ci("GB")), "PL", "test", amount=900000),
+        Fact("diaspora", "city", row(15), "PL", "test"),
+    ]
+    return ProfileStore(cities, facts)
+
+
+@pytest.fixture(scope="session")
+def ctx(cities, graph, profile_store):
+    return FeatureContext(cities, graph, profile_store)
+
+
+def one_query(ctx, block, row, cand=None):
+    """Columns of one block for query ``row`` against ``cand`` (all cities by default), as a dict."""
+    cand = np.arange(len(ctx.cities)) if cand is None else np.asarray(cand)
+    fs = FeatureSet([block])
+    X = fs.compute(QueryBatch(ctx, [row]), np.zeros(len(cand), dtype=np.int64), cand)
+    return {c: X[:, j] for j, c in enumerate(block.columns)}
+
+
+def val(ctx, block, q_id, c_id, column):
+    """One feature of one (query, candidate) pair, both given by geonameid."""
+    row = ctx.cities.index.row
+    return float(one_query(ctx, block, row(q_id), [row(c_id)])[column][0])
+
+
+# -- profile providers -------------------------------------------------------------------
+
+
+class Listed(ProfileProvider):
+    """A provider serving a fixed list of facts built from the city table."""
+
+    name = "listed"
+
+    def __init__(self, make):
+        self.make = make
+
+    def facts(self, cities):
+        return self.make(cities)
+
+
+def weighted(store):
+    """The profile block's fitted state (the weighted matrices) for ``store``."""
+    cities = store.cities
+    return ProfileFeatures().fit(FeatureContext(cities, PartnershipGraph(len(cities)), store))
+
+
+def overlap(store, q_gid, c_gid, column="industry_overlap"):
+    """One column of the profile block for a (query, candidate) pair over ``store``, by geonameid."""
+    cities = store.cities
+    context = FeatureContext(cities, PartnershipGraph(len(cities)), store)
+    block = ProfileFeatures()
+    q, c = cities.index.row(q_gid), cities.index.row(c_gid)
+    X = FeatureSet([block]).compute(QueryBatch(context, [q]), np.array([0]), np.array([c]))
+    return float(X[0, block.columns.index(column)])
+
+
+# -- feature rows and models for the ranking-model contract ------------------------------
+
+NAMES = (
+    "name.same_name",
+    "size.population_gap",
+    "graph.neighbour_partner",
+    "geography.log_distance",
+    "graph.query_degree",
+    "noise",
+)
+SHORTLIST = 5
+
+# Small settings: the contract holds for any size, and the suite fits each model several times.
+MODELS = {
+    "hand": lambda: HandWeightedRanker(),
+    "logistic": lambda: LogisticRanker(),
+    "boosted": lambda: BoostedRanker(max_iter=30, min_samples_leaf=5),
+    "segmented": lambda: SegmentedRanker(),
+    "two_stage": lambda: TwoStageRanker(second=BoostedRanker(max_iter=30, min_samples_leaf=5), shortlist=SHORTLIST),
+    "lambdarank": lambda: LambdaRanker(n_estimators=30, min_child_samples=5),
+    "classifier": lambda: LambdaRanker(objective="binary", n_estimators=30, min_child_samples=5),
+    "shortlist": lambda: ShortlistRanker(
+        second=LambdaRanker(n_estimators=30, min_child_samples=5), shortlist=SHORTLIST, priors={"name.same_name": 1.0}
+    ),
+}
+
+
+def make_rows(n, seed):
+    """Feature rows where partners (y=1) are, by construction, namesakes of similar size,
+    close, and partnered with the query's neighbours; the query's warmth is unrelated to y."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.25).astype(int)
+    pos = y == 1
+    X = np.empty((n, len(NAMES)))
+    X[:, 0] = np.where(pos, rng.random(n) < 0.8, rng.random(n) < 0.05)
+    X[:, 1] = np.where(pos, rng.uniform(0, 0.4, n), rng.uniform(0.6, 2.5, n))
+    X[:, 2] = np.where(pos, rng.uniform(0.6, 1.5, n), rng.uniform(0, 0.3, n))
+    X[:, 3] = np.where(pos, rng.uniform(2.0, 3.0, n), rng.uniform(2.8, 4.0, n))
+    X[:, 4] = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(0.5, 2.0, n))
+    X[:, 5] = rng.normal(size=n)
+    return X, y
+
+
+TRAIN = make_rows(600, seed=1)
+TEST = make_rows(300, seed=2)
+TWIN = np.array([[1.0, 0.05, 1.2, 2.2, 0.0, 0.0], [1.0, 0.05, 1.2, 2.2, 1.0, 0.0]])  # cold and warm
+STRANGER = np.array([[0.0, 2.0, 0.0, 3.9, 0.0, 0.0], [0.0, 2.0, 0.0, 3.9, 1.0, 0.0]])
+
+
+def auc(scores, y):
+    pos, neg = scores[y == 1], scores[y == 0]
+    return float(np.mean(pos[:, None] > neg[None, :]) + 0.5 * np.mean(pos[:, None] == neg[None, :]))
+
+
+@pytest.fixture(scope="session")
+def fitted_model():
+    """``fitted_model(name)``: the model ``MODELS[name]`` fitted on ``TRAIN``, fitted once per session.
+
+    Shared by the tests that only score and explain with it; a test that fits or changes
+    a model makes its own.
+    """
+    fitted = {}
+
+    def get(name):
+        if name not in fitted:
+            X, y = TRAIN
+            fitted[name] = MODELS[name]().fit(X, y, feature_names=NAMES)
+        return fitted[name]
+
+    return get

@@ -183,12 +183,20 @@ def test_distance_between_known_points(cities):
     assert cities.distance_km(cities.index.row(5), [cities.index.row(10)])[0] == pytest.approx(517, abs=6)
 
 
+def haversine_km(lat1, lon1, lat2, lon2):
+    """The great-circle distance by the haversine formula, written out independently of the package."""
+    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(h))
+
+
 def test_distance_to_all_rows(cities):
     row = cities.index.row(1)
     d = cities.distance_km(row)
     assert d.shape == (len(cities),)
     assert d[row] == pytest.approx(0.0, abs=1e-3)
-    assert (d >= 0).all()
+    lat, lon = np.array([c[4] for c in CITIES]), np.array([c[5] for c in CITIES])
+    assert d == pytest.approx(haversine_km(lat[row], lon[row], lat, lon), rel=1e-3, abs=0.5)
     # Symmetric, and the nearest other town to Coventry is Leamington (about 14 km).
     assert cities.distance_km(cities.index.row(3), [row])[0] == pytest.approx(d[cities.index.row(3)])
     others = np.delete(np.arange(len(cities)), row)

@@ -91,7 +91,7 @@ def test_evaluate_ranks_an_easy_target_first(cities, fitted):
     assert out["all"]["median_rank"] == 1.0
 
 
-def test_evaluate_on_a_split_returns_the_documented_keys(cities, graph):
+def test_evaluate_on_a_split_ranks_each_target_where_recommend_puts_it(cities, graph):
     train, test = split_partnerships(graph, cities, test_share=0.3, cold_share=0.2, seed=0)
     matcher = Matcher(cities=make_cities(), model=LogisticRanker()).fit(train)
     out = evaluate(matcher, test)
@@ -99,24 +99,37 @@ def test_evaluate_on_a_split_returns_the_documented_keys(cities, graph):
     assert out["target_twinned"]["pairs"] + out["target_untwinned"]["pairs"] == out["all"]["pairs"]
     for group in ("warm", "cold", "all"):
         assert set(out[group]) == KEYS
-        assert 0.0 <= out[group]["mrr"] <= 1.0
-        assert out[group]["median_rank"] >= 1.0
-        hits = [out[group][f"hits@{k}"] for k in HITS_AT]
-        assert hits == sorted(hits)
     assert out["all"]["pairs"] == out["warm"]["pairs"] + out["cold"]["pairs"]
     assert out["all"]["queries"] == out["warm"]["queries"] + out["cold"]["queries"]
     # Only pairs between countries are asked by default.
     abroad = cities.country[test[:, 0]] != cities.country[test[:, 1]]
     assert out["all"]["pairs"] == int(abroad.sum())
-    assert evaluate(matcher, test) == out  # deterministic
+    # A target's rank is its place in the query town's full list of recommendations.
+    ranks = {"warm": [], "cold": []}
+    for q, t in test[abroad]:
+        listed = [r.city.geonameid for r in matcher.recommend(int(cities.geonameid[q]), k=len(cities))]
+        ranks["cold" if train.degree[q] == 0 else "warm"].append(listed.index(int(cities.geonameid[t])) + 1)
+    ranks["all"] = ranks["warm"] + ranks["cold"]
+    for group, r in ranks.items():
+        r = np.array(r, dtype=float)
+        assert out[group]["pairs"] == len(r)
+        assert out[group]["mrr"] == pytest.approx(np.mean(1 / r), abs=1e-4)
+        assert out[group]["median_rank"] == np.median(r)
+        assert [out[group][f"hits@{k}"] for k in HITS_AT] == pytest.approx([np.mean(r <= k) for k in HITS_AT], abs=1e-4)
+    # The order of the pairs in the test set does not matter.
+    assert evaluate(matcher, test[::-1]) == out
 
 
 def test_evaluate_max_queries_samples_per_group(cities, graph):
     train, test = split_partnerships(graph, cities, test_share=0.3, cold_share=0.3, seed=1)
     matcher = Matcher(cities=make_cities(), model=LogisticRanker()).fit(train)
+    full = evaluate(matcher, test)
+    assert full["warm"]["queries"] == full["cold"]["queries"] == 4
     out = evaluate(matcher, test, max_queries=1, seed=0)
-    assert out["warm"]["queries"] <= 1 and out["cold"]["queries"] <= 1
+    assert out["warm"]["queries"] == out["cold"]["queries"] == 1
+    # The sample follows the seed: the same seed draws the same towns, another seed others.
     assert evaluate(matcher, test, max_queries=1, seed=0) == out
+    assert any(evaluate(matcher, test, max_queries=1, seed=s) != out for s in (1, 2, 3))
 
 
 def test_evaluate_include_domestic_counts_domestic_pairs(cities, fitted):

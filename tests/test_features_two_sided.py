@@ -1,4 +1,5 @@
-"""The candidate's side of the pair decides the order on a tiny world built for it."""
+"""Tests of `TwoSidedFeatures` (features/two_sided.py): the candidate's side of the pair decides the order
+on a tiny world built for it."""
 
 import numpy as np
 
