@@ -237,10 +237,10 @@ class LinearScore:
     linear score costs a few passes over the cities instead of one per column.
     """
 
-    def __init__(self, ctx):
+    def __init__(self, ctx, city=None):
         c = ctx.cities
         self.ctx = ctx
-        self.city = np.zeros(len(c))
+        self.city = np.zeros(len(c)) if city is None else city
         self.country = np.zeros(len(c.countries))
         self.region = np.zeros(c.n_regions)
         self.constant = 0.0
@@ -273,10 +273,16 @@ class FeatureBlock:
         scalar) for the pairs ``(batch.rows[qpos[i]], cand[i])``."""
         raise NotImplementedError
 
+    def add_static(self, ctx, weights, city):
+        """Add to ``city`` (length n) the part of ``sum_j weights[j] * column_j`` that depends
+        on the candidate alone, never on the query; :meth:`add_linear` then adds the rest.
+        :meth:`FeatureSet.linear_score` keeps the sum of these parts per context and
+        weights, so it costs nothing per query. This default adds nothing."""
+
     def add_linear(self, batch, weights, score):
         """Add ``sum_j weights[j] * column_j`` for the batch's one query against every city to
-        ``score`` (a :class:`LinearScore`). This default computes the columns; blocks
-        override it with the same sum computed by parts."""
+        ``score`` (a :class:`LinearScore`), less what :meth:`add_static` adds. This default
+        computes the columns; blocks override it with the same sum computed by parts."""
         n = len(batch.ctx.cities)
         cols = self.compute(batch, np.zeros(n, dtype=np.int64), np.arange(n))
         for w, col in zip(weights, cols):
@@ -319,6 +325,9 @@ class FeatureSet:
     def __init__(self, blocks):
         self.blocks = tuple(blocks)
         self.columns = tuple(f"{b.name}.{c}" for b in self.blocks for c in b.columns)
+        # What the blocks are and how they are set (e.g. the profile modes): a key for sums
+        # kept on a context that any feature set of the same blocks may share.
+        self._identity = tuple((type(b).__name__, tuple(sorted(vars(b).items()))) for b in self.blocks)
         self._owner = [(b, c) for b in self.blocks for c in b.columns]
 
     @property
@@ -361,11 +370,31 @@ class FeatureSet:
         if len(batch) != 1:
             raise ValueError("linear_score takes a batch of one query")
         weights = np.asarray(weights, dtype=np.float64)
-        score = LinearScore(batch.ctx)
-        j = 0
-        for b in self.blocks:
-            w = weights[j : j + len(b.columns)]
-            j += len(b.columns)
+        static = self._static(batch.ctx, weights)
+        score = LinearScore(batch.ctx, static.copy())
+        for b, w in self._split(weights):
             if w.any():
                 b.add_linear(batch, w, score)
         return score.total()
+
+    def _split(self, weights):
+        j = 0
+        for b in self.blocks:
+            yield b, weights[j : j + len(b.columns)]
+            j += len(b.columns)
+
+    STATIC_KEPT = 4
+    """Candidate-only sums kept per context (one per weight vector: a segmented model has two)."""
+
+    def _static(self, ctx, weights):
+        kept = ctx.derived("linear_static", lambda c: {})
+        key = (self._identity, weights.tobytes())
+        if key not in kept:
+            city = np.zeros(len(ctx.cities))
+            for b, w in self._split(weights):
+                if w.any():
+                    b.add_static(ctx, w, city)
+            while len(kept) >= self.STATIC_KEPT:
+                kept.pop(next(iter(kept)))
+            kept[key] = city
+        return kept[key]

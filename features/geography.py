@@ -18,9 +18,16 @@ class GeographyFeatures(FeatureBlock):
     uses_graph = False
 
     def fit(self, ctx):
-        """Each country's continent as a small integer code."""
-        country_continent = np.unique(ctx.cities.countries.continents, return_inverse=True)[1]
-        return FeatureState(country_continent_=country_continent, continent_=country_continent[ctx.cities.country])
+        """Each country's and city's continent as a small integer code; each city's hemisphere."""
+        c = ctx.cities
+        country_continent = np.unique(c.countries.continents, return_inverse=True)[1]
+        north = (c.latitude >= 0).astype(np.float64)
+        return FeatureState(
+            country_continent_=country_continent,
+            continent_=country_continent[c.country],
+            north_=north,
+            south_=1.0 - north,
+        )
 
     def compute(self, batch, qpos, cand):
         c = batch.ctx.cities
@@ -37,16 +44,23 @@ class GeographyFeatures(FeatureBlock):
     def add_linear(self, batch, w, score):
         c = batch.ctx.cities
         q = int(batch.rows[0])
+        st = self.state(batch.ctx)
         if w[0]:
             km = great_circle_km(c.xyz, c.xyz[q])
-            score.city += w[0] * np.log10(1.0 + km)
+            km += 1.0
+            np.log10(km, out=km)
+            km *= w[0]
+            score.city += km
         if w[1]:
-            cont = self.state(batch.ctx).country_continent_
+            cont = st.country_continent_
             score.country += w[1] * (cont == cont[c.country[q]])
         if w[2]:
-            score.city += (w[2] / 90.0) * np.abs(c.latitude[q] - c.latitude)
+            gap = c.latitude - c.latitude[q]
+            np.abs(gap, out=gap)
+            gap *= w[2] / 90.0
+            score.city += gap
         if w[3]:
-            score.city += w[3] * ((c.latitude >= 0) == (c.latitude[q] >= 0))
+            score.city += w[3] * (st.north_ if c.latitude[q] >= 0 else st.south_)
 
     def describe(self, column, batch, qpos, cand, value):
         if column == "log_distance":

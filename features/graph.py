@@ -92,12 +92,14 @@ class GraphFeatures(FeatureBlock):
             np.log1p(deg_q),
         )
 
+    def add_static(self, ctx, w, city):
+        city += w[0] * ctx.log_degree
+
     def add_linear(self, batch, w, score):
         ctx = batch.ctx
         c = ctx.cities
         q = int(batch.rows[0])
         deg_q = ctx.degree[q]
-        score.city += w[0] * ctx.log_degree
         score.constant += w[9] * np.log1p(deg_q)
         score.country += w[8] * np.log1p(self._part(batch, "nb_country")[0])
         if w[7]:

@@ -58,15 +58,13 @@ class PropensityFeatures(FeatureBlock):
             c.is_region_centre[cand],
         )
 
-    def add_linear(self, batch, w, score):
-        ctx = batch.ctx
+    def add_static(self, ctx, w, city):
         p = self.state(ctx)
+        city += w[0] * p.country_size_rate_ + w[1] * p.region_rate_ + w[3] * ctx.cities.is_region_centre
+
+    def add_linear(self, batch, w, score):
+        p = self.state(batch.ctx)
         q = int(batch.rows[0])
-        static = ctx.derived(
-            ("propensity_static", tuple(w[[0, 1, 3]])),
-            lambda x: w[0] * p.country_size_rate_ + w[1] * p.region_rate_ + w[3] * x.cities.is_region_centre,
-        )
-        score.city += static
         if w[2]:
             score.city += w[2] * p.size_affinity_[p.size_class_[q]][p.size_class_]
 

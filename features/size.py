@@ -4,7 +4,7 @@ import numpy as np
 
 from sistermatch.text import format_population
 
-from .base import FeatureBlock
+from .base import FeatureBlock, FeatureState
 
 __all__ = ["SizeFeatures", "SIMILAR_SIZE_RATIO"]
 
@@ -18,6 +18,12 @@ class SizeFeatures(FeatureBlock):
     name = "size"
     columns = ("log_population", "population_gap", "both_capitals", "both_region_centres", "candidate_capital")
 
+    uses_graph = False
+
+    def fit(self, ctx):
+        c = ctx.cities
+        return FeatureState(capitals_=np.flatnonzero(c.is_capital), centres_=np.flatnonzero(c.is_region_centre))
+
     def compute(self, batch, qpos, cand):
         c = batch.ctx.cities
         q = batch.query(qpos)
@@ -30,15 +36,23 @@ class SizeFeatures(FeatureBlock):
             cap,
         )
 
+    def add_static(self, ctx, w, city):
+        city += w[0] * ctx.cities.log_population
+        city[self.state(ctx).capitals_] += w[4]
+
     def add_linear(self, batch, w, score):
         c = batch.ctx.cities
+        st = self.state(batch.ctx)
         q = int(batch.rows[0])
-        score.city += w[0] * c.log_population + w[1] * np.abs(c.log_population[q] - c.log_population)
-        cap = w[4] + (w[2] if c.is_capital[q] else 0.0)
-        if cap:
-            score.city[c.is_capital] += cap
+        if w[1]:
+            gap = c.log_population - c.log_population[q]
+            np.abs(gap, out=gap)
+            gap *= w[1]
+            score.city += gap
+        if w[2] and c.is_capital[q]:
+            score.city[st.capitals_] += w[2]
         if w[3] and c.is_region_centre[q]:
-            score.city[c.is_region_centre] += w[3]
+            score.city[st.centres_] += w[3]
 
     def describe(self, column, batch, qpos, cand, value):
         c = batch.ctx.cities

@@ -49,8 +49,12 @@ def fold(text):
     >>> fold("St. Petersburg") == fold("Saint-Petersburg")
     True
     """
-    s = unicodedata.normalize("NFKD", str(text).translate(_SPECIAL))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = str(text)
+    if s.isascii():  # nothing to translate, decompose or strip: the common case, done fast
+        s = s.casefold()
+    else:
+        s = unicodedata.normalize("NFKD", s.translate(_SPECIAL))
+        s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
     words = [w for w in _PUNCT.split(s) if w]
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 

@@ -68,6 +68,22 @@ def test_each_block_adds_exactly_its_weighted_columns(cities, graph, profiles, m
             np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=f"{block.name} for row {row}")
 
 
+def test_one_feature_set_scores_every_query_by_parts(cities, graph, profiles):
+    # The candidate-only part is summed once per context and weights, then reused.
+    ctx = FeatureContext(cities, graph, profiles)
+    fs = default_feature_set()
+    w = np.random.default_rng(1).normal(size=len(fs.columns))
+    n = len(cities)
+    for row in range(n):
+        batch = QueryBatch(ctx, [row])
+        X = fs.compute(batch, np.zeros(n, dtype=np.int64), np.arange(n)).astype(np.float64)
+        np.testing.assert_allclose(fs.linear_score(batch, w), X @ w, rtol=1e-6, atol=1e-6, err_msg=f"row {row}")
+    assert len(ctx.derived("linear_static", dict)) == 1
+    for seed in range(10):  # other weights: a few sums are kept, not one per call
+        fs.linear_score(QueryBatch(ctx, [0]), np.random.default_rng(seed).normal(size=len(fs.columns)))
+    assert len(ctx.derived("linear_static", dict)) == fs.STATIC_KEPT
+
+
 MODELS = {
     "shortlist": lambda: ShortlistRanker(
         second=LambdaRanker(n_estimators=20, min_child_samples=3), shortlist=6, priors={"name.same_name_rarity": 2.0}
