@@ -131,6 +131,7 @@ class ProfileFeatures(FeatureBlock):
             history_rows_=history_rows,
             history_of_rows_=p.history_city[history_rows],
             group_shared_=group_shared,
+            group_member_=member.toarray() > 0,
             diaspora_by_origin_=p.diaspora_city.T.tocsr(),
         )
 
@@ -232,7 +233,8 @@ class ProfileFeatures(FeatureBlock):
                 return None
             return "both " + ", ".join(HISTORY_PHRASES.get(t, t) for t in shared[:3])
         if column in ("historic_country_tie", "alliance_tie"):
-            both = p.group_member[cq].multiply(p.group_member[cc]).indices
+            member = st.group_member_
+            both = np.flatnonzero(member[cq] & member[cc])
             kind = [p.group_names[j] for j in both]
             return f"{names[cq]} and {names[cc]}: {_pretty(kind[:4])}" if kind else None
         if column == "diaspora_in_query":
