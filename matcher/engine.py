@@ -629,6 +629,24 @@ class Matcher:
             excluded_by=excluded_by,
         )
 
+    def warm_up(self):
+        """Build now what ranking otherwise builds on first use (each feature block's state,
+        the linear stage's candidate-only sums for towns with and without partners), e.g.
+        before forking worker processes, which then share it instead of each building it.
+
+        Returns
+        -------
+        self
+        """
+        self._check_fitted()
+        pop = self.cities_.population
+        flt = CandidateFilter()
+        for warm in (True, False):
+            kind = np.flatnonzero((self.graph_.degree > 0) == warm)
+            if len(kind):
+                self._recommend_one(int(kind[np.argmax(pop[kind])]), 1, flt, (), False)
+        return self
+
     def score_rows(self, row, cand):
         """Scores of candidate rows for one query row, as :meth:`recommend` ranks them
         (used by evaluation; rows are inner row numbers, see :class:`CityIndex`)."""

@@ -292,3 +292,14 @@ def test_mutual_ranks_by_both_sides_and_the_candidates_side_can_flip_the_order(m
     for r in mutual:
         for reason in r.reasons:
             assert (reason.side == "candidate") == reason.text.startswith(f"from {r.city.name}'s side")
+
+
+def test_warm_up_builds_the_lazy_state_and_changes_no_answer(graph, cities):
+    m = Matcher(cities=cities, model=LogisticRanker()).fit(graph)
+    before = m.recommend(1, k=5)  # Coventry: cold
+    fresh = Matcher(cities=cities, model=LogisticRanker()).fit(graph)
+    assert fresh.warm_up() is fresh
+    built = set(fresh.context_.shared) | set(fresh.context_._derived)
+    assert any(key[0] == "state" for key in built if isinstance(key, tuple))
+    assert len(fresh.context_.derived("linear_static", dict)) == 1  # one linear model: one sum
+    assert [r.city.geonameid for r in fresh.recommend(1, k=5)] == [r.city.geonameid for r in before]

@@ -237,6 +237,7 @@ def _run_joblib(matcher, chunks, todo, k, flt, jobs, backend):
             delayed(lambda j: (j, _recommend_chunk(matcher, chunks[j], k, flt)))(i) for i in todo
         )
         return
+    matcher.warm_up()  # lazily built state, built once here and shared by the forked workers
     key = id(matcher)
     _FORKED[key] = (matcher, chunks, k, flt)
     try:

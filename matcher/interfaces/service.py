@@ -668,6 +668,7 @@ def serve(matcher, host="127.0.0.1", port=8000, workers=None, meta=None, log_req
         numerics = threadpool_limits(limits=1)
         # Objects made so far (the model, the city tables) are never collected; frozen, the
         # collector of each process does not write to their pages, so they stay shared.
+        matcher.warm_up()  # lazily built state, built once here and shared by every process
         gc.freeze()
         pool = RankingPool(matcher, workers)  # forked now, before the server starts any thread
     try:
