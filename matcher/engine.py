@@ -486,6 +486,14 @@ class Matcher:
         scores, reranked = self.model_.rank_first(s1, lambda pos: self._features(batch, cand[pos]))
         return batch, scores, reranked, None
 
+    def _best(self, scores, k, cand, reranked):
+        """Positions of the k best candidates. Every candidate the second stage re-ranked
+        scores above every other, so when k fits in the shortlist the best are found there."""
+        if reranked is not None and k <= np.count_nonzero(reranked):
+            short = np.flatnonzero(reranked)
+            return short[top_k(scores[short], k, self.cities_.population[cand[short]])]
+        return top_k(scores, k, self.cities_.population[cand])
+
     def _explained(self, batch, cand, pos, reranked, X):
         """Feature rows and contributions of the candidates at positions ``pos``."""
         pos = np.asarray(pos, dtype=np.int64)
@@ -503,7 +511,7 @@ class Matcher:
         batch, scores, reranked, X = self._rank(row, cand)
         if mutual:
             return self._mutual(row, query, cand, batch, scores, k)
-        best = top_k(scores, k, self.cities_.population[cand])
+        best = self._best(scores, k, cand, reranked)
         Xk, contrib = self._explained(batch, cand, best, reranked, X)
         dist = self.cities_.distance_km(row, cand[best])
         fit = _fit_percent(scores[best], scores[best[0]])
