@@ -304,9 +304,14 @@ class FeatureBlock:
         then the full graph), so its state is kept with the context, not on the block."""
         return None
 
+    #: Parameters that change what :meth:`fit` builds (blocks of one class that differ in
+    #: them keep separate states in one context; other parameters share one).
+    state_params = ()
+
     def state(self, ctx):
         """This block's state for ``ctx``, fitted on first use."""
-        return ctx.derived(("state", type(self).__name__), self.fit, uses_graph=self.uses_graph)
+        key = ("state", type(self).__name__) + tuple(getattr(self, p) for p in self.state_params)
+        return ctx.derived(key, self.fit, uses_graph=self.uses_graph)
 
     @staticmethod
     def stack(*cols):

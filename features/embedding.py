@@ -35,6 +35,7 @@ class EmbeddingFeatures(FeatureBlock):
 
     name = "embedding"
     columns = ("link_score", "neighbour_link_score")
+    state_params = ("rank",)
 
     def __init__(self, rank=EMBEDDING_RANK):
         self.rank = rank

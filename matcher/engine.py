@@ -213,6 +213,7 @@ class Matcher:
             n_folds=self.n_folds,
             negatives=self.negatives,
             seed=self.random_state,
+            shared=self.context_.shared,
         )
         if self.model == "two_stage":
             return TwoStageRanker(random_state=self.random_state).fit(ts.X, ts.y, feature_names=names)
@@ -232,6 +233,7 @@ class Matcher:
                 queries_per_fold=self.mining_queries,
                 seed=self.random_state,
                 negatives=model.mined_negatives,
+                shared=self.context_.shared,
             )
 
         return model.fit(ts.X, ts.y, feature_names=names, mine=mine)

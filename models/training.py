@@ -57,9 +57,11 @@ def _fold_pairs(graph, n_folds, rng):
         yield ~touched, directed[fold_of[directed[:, 0]] == f]
 
 
-def _fold_queries(cities, graph, profiles, n_folds, rng, max_queries=None):
+def _fold_queries(cities, graph, profiles, n_folds, rng, max_queries=None, shared=None):
     """Per fold: the fold's graph, its feature context, its hidden pairs abroad and their
-    query towns (a seeded sample of at most ``max_queries``, the pairs kept to those)."""
+    query towns (a seeded sample of at most ``max_queries``, the pairs kept to those).
+    The folds' contexts share ``shared``, the feature blocks' graph-independent state."""
+    shared = {} if shared is None else shared
     for keep, pairs in _fold_pairs(graph, n_folds, rng):
         pairs = pairs[cities.country[pairs[:, 0]] != cities.country[pairs[:, 1]]]
         if not len(pairs):
@@ -69,10 +71,12 @@ def _fold_queries(cities, graph, profiles, n_folds, rng, max_queries=None):
         if max_queries and len(queries) > max_queries:
             queries = np.sort(rng.choice(queries, max_queries, replace=False))
             pairs = pairs[np.isin(pairs[:, 0], queries)]
-        yield sub, FeatureContext(cities, sub, profiles), pairs, queries
+        yield sub, FeatureContext(cities, sub, profiles, shared=shared), pairs, queries
 
 
-def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives=24, seed=0, max_queries_per_fold=None):
+def make_training_set(
+    cities, graph, profiles, feature_set, n_folds=5, negatives=24, seed=0, max_queries_per_fold=None, shared=None
+):
     """Build leak-free training rows from the partnership graph.
 
     Parameters
@@ -89,6 +93,9 @@ def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives
     seed : int
     max_queries_per_fold : int, optional
         Subsample of query towns per fold, to bound time on large inputs.
+    shared : dict, optional
+        Graph-independent feature state to share with other contexts over the same cities
+        and profiles (e.g. :attr:`FeatureContext.shared` of the serving context).
 
     Returns
     -------
@@ -101,7 +108,7 @@ def make_training_set(cities, graph, profiles, feature_set, n_folds=5, negatives
     n = len(cities)
     parts = []
     qid_offset = 0
-    for sub, ctx, pairs, queries in _fold_queries(cities, graph, profiles, n_folds, rng, max_queries_per_fold):
+    for sub, ctx, pairs, queries in _fold_queries(cities, graph, profiles, n_folds, rng, max_queries_per_fold, shared):
         for start in range(0, len(queries), QUERY_CHUNK):
             chunk = queries[start : start + QUERY_CHUNK]
             batch = QueryBatch(ctx, chunk)
@@ -134,6 +141,7 @@ def mine_shortlists(
     queries_per_fold=300,
     seed=0,
     negatives=None,
+    shared=None,
 ):
     """Stage-two training rows: each fold-built query's shortlist as ``model`` ranks it.
 
@@ -155,7 +163,7 @@ def mine_shortlists(
     """
     rng = np.random.default_rng(seed)
     Xs, ys, groups = [], [], []
-    for sub, ctx, pairs, queries in _fold_queries(cities, graph, profiles, n_folds, rng, queries_per_fold):
+    for sub, ctx, pairs, queries in _fold_queries(cities, graph, profiles, n_folds, rng, queries_per_fold, shared):
         for q in queries:
             cand = np.flatnonzero(ABROAD.mask(cities, q, sub.partners(q)))
             batch = QueryBatch(ctx, [q])

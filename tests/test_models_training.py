@@ -68,3 +68,25 @@ def test_folds_hide_pairs_and_whole_towns(graph):
     for keep, hidden in folds:
         kept = {frozenset(e) for e in graph.edges[keep].tolist()}
         assert not kept & {frozenset(e) for e in hidden.tolist()}
+
+
+def test_folds_share_the_graph_independent_state_and_build_their_own_graph_state(cities, graph, monkeypatch):
+    from sistermatch.features import CountryFeatures, NameFeatures
+
+    fits = {"name": 0, "country": 0}
+    name_fit, country_fit = NameFeatures.fit, CountryFeatures.fit
+
+    def count(kind, fit):
+        def wrapped(self, ctx):
+            fits[kind] += 1
+            return fit(self, ctx)
+
+        return wrapped
+
+    monkeypatch.setattr(NameFeatures, "fit", count("name", name_fit))
+    monkeypatch.setattr(CountryFeatures, "fit", count("country", country_fit))
+    shared = {}
+    make_training_set(cities, graph, None, default_feature_set(), n_folds=3, negatives=2, shared=shared)
+    assert fits["name"] == 1  # names depend on the cities alone: once for all folds
+    assert fits["country"] >= 3  # partnership counts: each fold's own graph
+    assert any(key[:2] == ("state", "NameFeatures") for key in shared)
