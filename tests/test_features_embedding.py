@@ -72,3 +72,10 @@ def test_too_small_a_graph_gives_zeros():
     ctx = FeatureContext(cities, PartnershipGraph(len(cities), np.array([(2, 3)])))
     link, near = _columns(ctx, EmbeddingFeatures(), 2)
     assert np.all(link == 0) and np.all(near == 0)
+
+
+def test_blocks_of_another_rank_keep_their_own_state(cities, graph):
+    ctx = FeatureContext(cities, graph)
+    two, four = EmbeddingFeatures(rank=2).state(ctx), EmbeddingFeatures(rank=4).state(ctx)
+    assert two.vectors_.shape[1] == 2 and four.vectors_.shape[1] == 4
+    assert EmbeddingFeatures(rank=2).state(ctx) is two
