@@ -8,6 +8,7 @@ with their reasons needs.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from .base import PairRanker
 from .paths import TreePaths
@@ -120,6 +121,7 @@ class LambdaRanker(PairRanker):
         self.booster_ = model.booster_
         self.feature_names_ = names
         self.paths_ = TreePaths.from_lightgbm(self.booster_)
+        self.leaf_paths_ = self.paths_.leaf_paths(len(names))
         # The expected score, which TreeSHAP and the path walk share (both weigh leaves by count).
         self.base_score_ = self.paths_.base_score
         return self
@@ -136,4 +138,15 @@ class LambdaRanker(PairRanker):
             return np.zeros((0, X.shape[1]))
         if self.explain == "shap":
             return np.asarray(self.booster_.predict(X, pred_contrib=True, num_threads=1), dtype=np.float64)[:, :-1]
-        return self.paths_.contributions(X)
+        # LightGBM finds each row's leaves (its own traversal); each leaf's path
+        # contributions are summed once, so explaining a row is a sparse gather.
+        if not hasattr(self, "leaf_paths_"):  # a model pickled before it kept them
+            self.leaf_paths_ = TreePaths.from_lightgbm(self.booster_).leaf_paths(len(self.feature_names_))
+        offsets, paths = self.leaf_paths_
+        leaves = np.asarray(self.booster_.predict(X, pred_leaf=True, num_threads=1), dtype=np.int64)
+        n, t = leaves.shape
+        picked = sp.csr_matrix(
+            (np.ones(n * t), (leaves + offsets[None, :]).ravel(), np.arange(0, n * t + 1, t)),
+            shape=(n, paths.shape[0]),
+        )
+        return (picked @ paths).toarray()

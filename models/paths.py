@@ -12,6 +12,7 @@ training rows), so the roots' total is the same expected score TreeSHAP reports.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 __all__ = ["TreePaths"]
 
@@ -49,6 +50,7 @@ class TreePaths:
             self.zero_is_missing[i, :k] = t.get("zero_is_missing", False)
             self.value[i, :k] = _expected_values(t["value"], t["count"], t["left"], t["right"], t["leaf"])
         self.base_score = float(baseline) + float(self.value[:, 0].sum())
+        self._leaf_index = [np.asarray(t["leaf_index"]) if "leaf_index" in t else None for t in trees]
 
     @classmethod
     def from_sklearn(cls, predictors, baseline):
@@ -77,6 +79,34 @@ class TreePaths:
         features. Raises ValueError on any other split.
         """
         return cls([_lightgbm_tree(t["tree_structure"]) for t in booster.dump_model()["tree_info"]])
+
+    def leaf_paths(self, n_features):
+        """``(offsets, paths)``: ``paths`` is a sparse ``(leaves, n_features)`` matrix whose row
+        ``offsets[t] + j`` holds the contributions of the path to leaf ``j`` of tree ``t``
+        (the ensemble's own leaf numbering, e.g. LightGBM's ``pred_leaf``)."""
+        rows, cols, vals, offsets = [], [], [], []
+        start = 0
+        for t, leaf_index in enumerate(self._leaf_index):
+            if leaf_index is None:
+                raise ValueError("leaf paths need the ensemble's leaf numbering (LightGBM trees)")
+            offsets.append(start)
+            stack = [(0, {})]
+            while stack:
+                node, path = stack.pop()
+                if self.leaf[t, node]:
+                    for f, v in path.items():
+                        rows.append(start + int(leaf_index[node]))
+                        cols.append(f)
+                        vals.append(v)
+                    continue
+                f = int(self.feature[t, node])
+                for child in (self.left[t, node], self.right[t, node]):
+                    step = dict(path)
+                    step[f] = step.get(f, 0.0) + self.value[t, child] - self.value[t, node]
+                    stack.append((child, step))
+            start += int(leaf_index.max()) + 1 if (leaf_index >= 0).any() else 1
+        paths = sp.csr_matrix((vals, (rows, cols)), shape=(start, n_features))
+        return np.asarray(offsets, dtype=np.int64), paths
 
     def contributions(self, X):
         """``(n, n_features)`` contributions of the rows ``X``; with :attr:`base_score` they sum
@@ -145,7 +175,7 @@ def _expected_values(value, count, left, right, leaf):
 def _lightgbm_tree(root):
     """One dumped LightGBM tree as flat node arrays, nodes numbered depth first (parents first)."""
     fields = {k: [] for k in ("feature", "threshold", "left", "right", "leaf", "missing_left", "value", "count")}
-    fields["nan_is_zero"], fields["zero_is_missing"] = [], []
+    fields["nan_is_zero"], fields["zero_is_missing"], fields["leaf_index"] = [], [], []
     stack = [(root, None, None)]  # (node, parent index, side)
     while stack:
         node, parent, side = stack.pop()
@@ -160,6 +190,7 @@ def _lightgbm_tree(root):
         fields["left"].append(0)
         fields["right"].append(0)
         fields["leaf"].append(is_leaf)
+        fields["leaf_index"].append(int(node.get("leaf_index", 0)) if is_leaf else -1)
         fields["missing_left"].append(bool(node.get("default_left", False)))
         missing = node.get("missing_type", "None")
         fields["nan_is_zero"].append(not is_leaf and missing == "None")
