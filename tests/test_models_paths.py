@@ -87,3 +87,12 @@ def test_categorical_splits_are_refused():
 
     with pytest.raises(ValueError, match="numerical splits only"):
         TreePaths.from_lightgbm(Fake())
+
+
+def test_leaf_sums_equal_the_walk():
+    # LambdaRanker explains a row from LightGBM's own leaf indices and each leaf's summed
+    # path; the walk down the dumped trees must give the same split of the score.
+    X, y = _data(6)
+    r = LambdaRanker(n_estimators=40, min_child_samples=20).fit(X, y, group=[100] * 30)
+    walk = TreePaths.from_lightgbm(r.booster_).contributions(X)
+    np.testing.assert_allclose(r.contributions(X), walk, atol=1e-12)
