@@ -115,6 +115,17 @@ def test_a_number_below_the_bound_is_one_line_naming_the_filter(run, spec):
     assert err.strip().splitlines()[-1] == f"error: {spec.name} must be a non-negative number, got {spec.ge - 1:.1f}"
 
 
+def test_a_bad_filter_fails_before_any_model_loads(run, monkeypatch):
+    def no_model(**params):
+        raise AssertionError("the model was loaded before the filters were checked")
+
+    monkeypatch.setattr(cli, "new_matcher", no_model)
+    for command in (("recommend", "Coventry"), ("explain", "Coventry", "Caen")):
+        code, _, err = run(*command, "--max-distance=-1")
+        assert code == 2
+        assert err.strip().splitlines()[-1] == "error: max_distance_km must be a non-negative number, got -1.0"
+
+
 @pytest.mark.parametrize("spec", NUMBERS, ids=lambda s: s.name)
 def test_a_number_filter_takes_only_numbers(run, spec):
     code, _, err = run("recommend", "Coventry", spec.flag, "abc")

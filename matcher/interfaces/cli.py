@@ -118,7 +118,9 @@ def filter_options(**flags):
 
         @functools.wraps(command)
         def run(**kwargs):
-            return command(filters={spec.name: kwargs.pop(spec.name) for spec in FILTERS}, **kwargs)
+            filters = {spec.name: kwargs.pop(spec.name) for spec in FILTERS}
+            CandidateFilter.make(**filters)  # a bad value fails now, before any model loads
+            return command(filters=filters, **kwargs)
 
         run.__signature__ = signature.replace(parameters=params)
         return run
