@@ -125,7 +125,6 @@ class ProfileFeatures(FeatureBlock):
             own_rows_=own_rows,
             city_vectors_=city_vectors,
             region_vectors_=region_vectors,
-            history_idf_=history_idf,
             history_weighted_=history_weighted,
             history_self_=np.asarray(history_weighted.multiply(p.history_city).sum(axis=1)).ravel(),
             history_rows_=history_rows,

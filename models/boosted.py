@@ -66,7 +66,8 @@ class BoostedRanker(PairRanker):
         ).fit(X, y, sample_weight=w)
         self.feature_names_ = names
         # The trees' node arrays are private to scikit-learn (it has no public dump).
-        self.paths_ = TreePaths.from_sklearn([p[0].nodes for p in self.model_._predictors], self._baseline())
+        baseline = float(np.ravel(self.model_._baseline_prediction)[0])
+        self.paths_ = TreePaths.from_sklearn([p[0].nodes for p in self.model_._predictors], baseline)
         self.base_score_ = self.paths_.base_score
         return self
 
@@ -81,9 +82,4 @@ class BoostedRanker(PairRanker):
 
     def contributions(self, X):
         X = self._check_X(X)
-        if not hasattr(self, "paths_"):
-            self.paths_ = TreePaths.from_sklearn([p[0].nodes for p in self.model_._predictors], self._baseline())
         return self.paths_.contributions(X)
-
-    def _baseline(self):
-        return float(np.ravel(self.model_._baseline_prediction)[0])

@@ -120,10 +120,10 @@ class LambdaRanker(PairRanker):
             model.fit(X, y, sample_weight=w)
         self.booster_ = model.booster_
         self.feature_names_ = names
-        self.paths_ = TreePaths.from_lightgbm(self.booster_)
-        self.leaf_paths_ = self.paths_.leaf_paths(len(names))
-        # The expected score, which TreeSHAP and the path walk share (both weigh leaves by count).
-        self.base_score_ = self.paths_.base_score
+        paths = TreePaths.from_lightgbm(self.booster_)
+        self.leaf_paths_ = paths.leaf_paths(len(names))
+        # The expected score, which TreeSHAP and the path sums share (both weigh leaves by count).
+        self.base_score_ = paths.base_score
         return self
 
     def decision_function(self, X):
@@ -140,8 +140,6 @@ class LambdaRanker(PairRanker):
             return np.asarray(self.booster_.predict(X, pred_contrib=True, num_threads=1), dtype=np.float64)[:, :-1]
         # LightGBM finds each row's leaves (its own traversal); each leaf's path
         # contributions are summed once, so explaining a row is a sparse gather.
-        if not hasattr(self, "leaf_paths_"):  # a model pickled before it kept them
-            self.leaf_paths_ = TreePaths.from_lightgbm(self.booster_).leaf_paths(len(self.feature_names_))
         offsets, paths = self.leaf_paths_
         leaves = np.asarray(self.booster_.predict(X, pred_leaf=True, num_threads=1), dtype=np.int64)
         n, t = leaves.shape
