@@ -44,24 +44,10 @@ class GraphFeatures(FeatureBlock):
             weight = np.where(ctx.degree > 1, 1.0 / np.log(np.maximum(ctx.degree, 2)), 0.0)
         return FeatureState(adamic_adar_weight_=weight)
 
-    def _parts(self, batch):
-        """Per-query sums over the queries' partners and neighbours, kept on the batch (the
-        columns and the linear stage read the same ones)."""
-        ctx = batch.ctx
-        s = batch.partners
-        st = self.state(ctx)
-        nb = batch.neighbour_partners
-        return {
-            "adamic_adar": lambda: (s.multiply(st.adamic_adar_weight_[None, :]).tocsr() @ ctx.graph.adjacency).tocsr(),
-            "in_country": lambda: np.asarray((s @ ctx.country_onehot).todense()),
-            "in_region": lambda: (s @ ctx.region_onehot).tocsr(),
-            "two_country": lambda: np.asarray((batch.two_hop @ ctx.country_onehot).todense()),
-            "centroid": lambda: _normalise(np.asarray(s @ ctx.cities.xyz)),
-            "nb_country": lambda: np.asarray((nb @ ctx.country_onehot).todense()),
-        }
-
     def _part(self, batch, name):
-        return batch.cached(f"graph.{name}", self._parts(batch)[name])
+        """One of :data:`_PARTS` for the batch, built on first use and kept on the batch (the
+        columns and the linear stage read the same ones)."""
+        return batch.cached(f"graph.{name}", lambda: _PARTS[name](batch, self.state(batch.ctx)))
 
     def compute(self, batch, qpos, cand):
         ctx = batch.ctx
@@ -162,3 +148,16 @@ class GraphFeatures(FeatureBlock):
 def _normalise(v):
     norm = np.linalg.norm(v, axis=1, keepdims=True)
     return np.divide(v, norm, out=np.zeros_like(v), where=norm > 0)
+
+
+_PARTS = {
+    "adamic_adar": lambda b, st: (
+        b.partners.multiply(st.adamic_adar_weight_[None, :]).tocsr() @ b.ctx.graph.adjacency
+    ).tocsr(),
+    "in_country": lambda b, st: np.asarray((b.partners @ b.ctx.country_onehot).todense()),
+    "in_region": lambda b, st: (b.partners @ b.ctx.region_onehot).tocsr(),
+    "two_country": lambda b, st: np.asarray((b.two_hop @ b.ctx.country_onehot).todense()),
+    "centroid": lambda b, st: _normalise(np.asarray(b.partners @ b.ctx.cities.xyz)),
+    "nb_country": lambda b, st: np.asarray((b.neighbour_partners @ b.ctx.country_onehot).todense()),
+}
+"""Per-query sums over the queries' partners and their twinned neighbours' partners."""
