@@ -169,20 +169,18 @@ class CandidateFilter:
         q = query_row if np.ndim(query_row) else int(query_row)
         qname = str(cities.name[q]) if np.ndim(q) == 0 else "the query"
         out = []
+        partners = np.asarray(partners, dtype=np.int64)
         if cand is None:  # over all cities: set the few rows that fail
             own = np.ones(len(cities), dtype=bool)
             own[q] = False
-            out.append(("query", f"it is {qname} itself", own))
-            if len(partners):
-                m = np.ones(len(cities), dtype=bool)
-                m[np.asarray(partners)] = False
-                out.append(("partner", f"already a partner of {qname}", m))
+            free = np.ones(len(cities), dtype=bool)
+            free[partners] = False
         else:
-            out.append(("query", f"it is {qname} itself", rows != q))
-            if is_partner is not None:
-                out.append(("partner", f"already a partner of {qname}", ~np.asarray(is_partner, dtype=bool)))
-            elif len(partners):
-                out.append(("partner", f"already a partner of {qname}", ~np.isin(rows, np.asarray(partners))))
+            own = rows != q
+            free = ~(np.asarray(is_partner, dtype=bool) if is_partner is not None else np.isin(rows, partners))
+        out.append(("query", f"it is {qname} itself", own))
+        if not free.all():
+            out.append(("partner", f"already a partner of {qname}", free))
         country = cities.country if cand is None else cities.country[rows]
         if not self.include_domestic:
             out.append(
