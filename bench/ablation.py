@@ -10,17 +10,13 @@ change against the full default. Same split and queries for every row (seed 0).
 """
 
 import argparse
-import json
-import time
 import warnings
 
-from sistermatch import Matcher, load_cities
-from sistermatch.evaluation import evaluate, split_partnerships
+from evaluate import run_configs  # bench/evaluate.py, beside this script
+
 from sistermatch.features import ALL_ASPECTS
 from sistermatch.models import LambdaRanker, LogisticRanker, ShortlistRanker
 from sistermatch.models.shortlist import DOCUMENTED_REASONS
-from sistermatch.partnerships import load_partnerships
-from sistermatch.resolve import Resolver
 
 
 def _without(aspect):
@@ -55,23 +51,7 @@ def main():
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
-    cities = load_cities()
-    graph, report = load_partnerships(args.partnerships, cities, Resolver(cities))
-    train, test = split_partnerships(graph, cities, seed=args.seed)
-    print(f"{report.summary()}; train {len(train):,} pairs, test {len(test):,} pairs (seed {args.seed})", flush=True)
-    results = {}
-    for name in args.configs.split("|"):
-        t = time.time()
-        m = Matcher(cities=cities, random_state=args.seed, **CONFIGS[name]).fit(train)
-        r = evaluate(m, test, max_queries=args.max_queries, seed=args.seed)
-        results[name] = r
-        print(
-            f"  {name}: {time.time() - t:.0f}s; warm H@10 {r['warm']['hits@10']:.1%}, cold {r['cold']['hits@10']:.1%}",
-            flush=True,
-        )
-        if args.json:
-            with open(args.json, "w") as fh:
-                json.dump(results, fh, indent=2)
+    results = run_configs(CONFIGS, args.configs.split("|"), args.partnerships, args.max_queries, args.seed, args.json)
     full = results.get("default (all groups)")
     heads = ("warm@10", "Δ", "warm@100", "cold@10", "Δ", "cold@100")
     header = f"{'configuration':<34}" + "".join(f"{h:>9}" for h in heads)

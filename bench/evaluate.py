@@ -33,6 +33,41 @@ MODELS = {
 }
 
 
+def seeded_split(path, seed):
+    """The cities, the partnerships file's load report, and its seeded (train, test) split."""
+    cities = load_cities()
+    graph, report = load_partnerships(path, cities, Resolver(cities))
+    train, test = split_partnerships(graph, cities, seed=seed)
+    return cities, report, train, test
+
+
+def run_configs(configs, names, path, max_queries, seed, json_path=None):
+    """Fit each named :class:`Matcher` configuration (keyword arguments) on the seeded
+    split's training pairs, evaluate it on the held-out pairs, print a line as each one
+    ends (and rewrite ``json_path``), and return ``{name: result}``."""
+    cities, report, train, test = seeded_split(path, seed)
+    print(f"{report.summary()}; train {len(train):,} pairs, test {len(test):,} pairs (seed {seed})", flush=True)
+    results = {}
+    for name in names:
+        t = time.time()
+        m = Matcher(cities=cities, random_state=seed, **configs[name]).fit(train)
+        fit_s = time.time() - t
+        t = time.time()
+        r = evaluate(m, test, max_queries=max_queries, seed=seed)
+        r["fit_seconds"] = round(fit_s, 1)
+        r["eval_ms_per_query"] = round(1000 * (time.time() - t) / max(r["all"]["queries"], 1), 1)
+        results[name] = r
+        print(
+            f"  {name}: fit {fit_s:.1f}s, eval {r['eval_ms_per_query']} ms/query; "
+            f"warm H@10 {r['warm']['hits@10']:.1%}, cold {r['cold']['hits@10']:.1%}",
+            flush=True,
+        )
+        if json_path:
+            with open(json_path, "w") as fh:
+                json.dump(results, fh, indent=2)
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--partnerships", default="../shared/data/partnerships.csv")
@@ -42,21 +77,7 @@ def main():
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
-    cities = load_cities()
-    graph, report = load_partnerships(args.partnerships, cities, Resolver(cities))
-    train, test = split_partnerships(graph, cities, seed=args.seed)
-    print(f"{report.summary()}; train {len(train):,} pairs, test {len(test):,} pairs (seed {args.seed})")
-    results = {}
-    for name in args.models.split("|"):
-        t = time.time()
-        m = Matcher(cities=cities, random_state=args.seed, **MODELS[name]).fit(train)
-        fit_s = time.time() - t
-        t = time.time()
-        r = evaluate(m, test, max_queries=args.max_queries, seed=args.seed)
-        r["fit_seconds"] = round(fit_s, 1)
-        r["eval_ms_per_query"] = round(1000 * (time.time() - t) / max(r["all"]["queries"], 1), 1)
-        results[name] = r
-        print(f"  {name}: fit {fit_s:.1f}s, eval {r['eval_ms_per_query']} ms/query", flush=True)
+    results = run_configs(MODELS, args.models.split("|"), args.partnerships, args.max_queries, args.seed, args.json)
     base = results.get("population only")
     header = (
         f"{'model':<26}{'group':<6}{'pairs':>7}{'H@10':>8}{'H@50':>8}{'H@100':>8}{'MRR':>8}{'median':>9}"
@@ -73,9 +94,6 @@ def main():
                 f"{name:<26}{group:<6}{g['pairs']:>7}{g['hits@10']:>8.1%}{g['hits@50']:>8.1%}{g['hits@100']:>8.1%}"
                 f"{g['mrr']:>8.3f}{g['median_rank']:>9.0f}{ratio:>12}"
             )
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(results, fh, indent=2)
 
 
 if __name__ == "__main__":

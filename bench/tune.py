@@ -14,15 +14,12 @@ import time
 import warnings
 
 import numpy as np
+from evaluate import seeded_split  # bench/evaluate.py, beside this script
 
-from sistermatch import Matcher, load_cities
+from sistermatch import Matcher
 from sistermatch.evaluation import evaluate, split_partnerships
-from sistermatch.features import default_feature_set
 from sistermatch.models import LambdaRanker
 from sistermatch.models.shortlist import DOCUMENTED_REASONS
-from sistermatch.models.training import mine_shortlists
-from sistermatch.partnerships import load_partnerships
-from sistermatch.resolve import Resolver
 
 SETTINGS = {
     "default: 300 trees, 15 leaves, lr 0.05": {},
@@ -43,9 +40,7 @@ def main():
     ap.add_argument("--settings", default="|".join(SETTINGS), help="'|'-separated subset of: " + " | ".join(SETTINGS))
     args = ap.parse_args()
     warnings.simplefilter("ignore")
-    cities = load_cities()
-    graph, _ = load_partnerships(args.partnerships, cities, Resolver(cities))
-    train, _test = split_partnerships(graph, cities, seed=0)  # the test split stays unseen
+    cities, _, train, _test = seeded_split(args.partnerships, seed=0)  # the test split stays unseen
     inner, valid = split_partnerships(train, cities, seed=1)
     print(f"training pairs {len(train):,} -> inner {len(inner):,}, validation pairs {len(valid):,}", flush=True)
     t = time.time()
@@ -53,18 +48,7 @@ def main():
     model = m.model_
     print(f"default fitted on the inner graph in {time.time() - t:.0f}s", flush=True)
     model.stage_ = "first"  # mine with stage one and the priors, as fitting does
-    X2, y2, group = mine_shortlists(
-        cities,
-        inner,
-        m.profiles_,
-        default_feature_set(m.aspects),
-        model,
-        shortlist=model.shortlist,
-        n_folds=m.n_folds,
-        queries_per_fold=m.mining_queries,
-        seed=m.random_state,
-        negatives=model.mined_negatives,
-    )
+    X2, y2, group = m._mine(inner, model)
     model.stage_ = "both"
     print(f"mined {len(group)} shortlists, {len(y2):,} rows", flush=True)
     names = m.feature_set_.columns

@@ -221,22 +221,24 @@ class Matcher:
         if not isinstance(model, ShortlistRanker):
             return model.fit(ts.X, ts.y, feature_names=names)
 
-        def mine(first):
-            return mine_shortlists(
-                self.cities_,
-                graph,
-                self.profiles_,
-                alike,
-                first,
-                shortlist=model.shortlist,
-                n_folds=self.n_folds,
-                queries_per_fold=self.mining_queries,
-                seed=self.random_state,
-                negatives=model.mined_negatives,
-                shared=self.context_.shared,
-            )
+        return model.fit(ts.X, ts.y, feature_names=names, mine=lambda first: self._mine(graph, first))
 
-        return model.fit(ts.X, ts.y, feature_names=names, mine=mine)
+    def _mine(self, graph, ranker):
+        """Stage two's training rows: the shortlists ``ranker`` (a :class:`ShortlistRanker`
+        whose first stage is fitted) gives the leak-free fold queries of ``graph``."""
+        return mine_shortlists(
+            self.cities_,
+            graph,
+            self.profiles_,
+            default_feature_set(self.aspects),  # learned on the "alike" features, as in _train
+            ranker,
+            shortlist=ranker.shortlist,
+            n_folds=self.n_folds,
+            queries_per_fold=self.mining_queries,
+            seed=self.random_state,
+            negatives=ranker.mined_negatives,
+            shared=self.context_.shared,
+        )
 
     def _set_model(self, model):
         if tuple(model.feature_names_) != tuple(self.feature_set_.columns):
