@@ -235,6 +235,7 @@ def profile_store(cities):
         Fact("country_group", "country", ci("PL"), "hre", "test", kind="former_state"),
         Fact("diaspora", "country_pair", (ci("PL"), ci("GB")), "PL", "test", amount=900000),
         Fact("diaspora", "city", row(15), "PL", "test"),
+        Fact("diaspora", "city", row(2), "DE", "test"),
     ]
     return ProfileStore(cities, facts)
 

@@ -20,34 +20,11 @@ from sistermatch.models import (
     ShortlistRanker,
     TwoStageRanker,
 )
-from sistermatch.profiles import Fact, ProfileStore
-
-
-@pytest.fixture(scope="module")
-def profiles(cities):
-    row, ci = cities.index.row, cities.countries.index_of
-    facts = [
-        Fact("industry", "city", row(1), "automotive", "t"),
-        Fact("industry", "city", row(7), "automotive", "t"),
-        Fact("industry", "city", row(7), "film", "t"),
-        Fact("industry", "region", int(cities.region[row(20)]), "agriculture", "t"),
-        Fact("industry", "country", ci("PL"), "steel", "t"),
-        Fact("history", "city", row(1), "ww2_bombed", "t"),
-        Fact("history", "city", row(6), "ww2_bombed", "t"),
-        Fact("country_group", "country", ci("GB"), "nato", "t", kind="alliance"),
-        Fact("country_group", "country", ci("US"), "nato", "t", kind="alliance"),
-        Fact("country_group", "country", ci("DE"), "hre", "t", kind="former_state"),
-        Fact("country_group", "country", ci("PL"), "hre", "t", kind="former_state"),
-        Fact("diaspora", "country_pair", (ci("PL"), ci("GB")), "PL", "t", amount=900000),
-        Fact("diaspora", "city", row(15), "PL", "t"),
-        Fact("diaspora", "city", row(2), "DE", "t"),
-    ]
-    return ProfileStore(cities, facts)
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_each_block_adds_exactly_its_weighted_columns(cities, graph, profiles, mode):
-    ctx = FeatureContext(cities, graph, profiles)
+def test_each_block_adds_exactly_its_weighted_columns(cities, graph, profile_store, mode):
+    ctx = FeatureContext(cities, graph, profile_store)
     fs = default_feature_set(industry_mode=mode, history_mode=mode)
     rng = np.random.default_rng(0)
     n = len(cities)
@@ -68,9 +45,9 @@ def test_each_block_adds_exactly_its_weighted_columns(cities, graph, profiles, m
             np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=f"{block.name} for row {row}")
 
 
-def test_one_feature_set_scores_every_query_by_parts(cities, graph, profiles):
+def test_one_feature_set_scores_every_query_by_parts(cities, graph, profile_store):
     # The candidate-only part is summed once per context and weights, then reused.
-    ctx = FeatureContext(cities, graph, profiles)
+    ctx = FeatureContext(cities, graph, profile_store)
     fs = default_feature_set()
     w = np.random.default_rng(1).normal(size=len(fs.columns))
     n = len(cities)
