@@ -7,13 +7,42 @@
 """
 
 from ._version import __version__
-from .cities import City, CityTable, load_cities
-from .engine import Matcher
-from .errors import AmbiguousCity, CityNotFound, InvalidInput, MatcherError, NotFittedError, SchemaMismatch
-from .partnerships import PartnershipGraph, load_partnerships
-from .profiles import CityProfile
-from .ranking import CandidateFilter
-from .results import Reason, Recommendation
+
+# The public names load on first use (PEP 562), so ``import sistermatch`` and the command
+# line's ``--help`` and usage errors do not pay for scikit-learn, LightGBM and pandas.
+_EXPORTS = {
+    "City": ".cities",
+    "CityTable": ".cities",
+    "load_cities": ".cities",
+    "Matcher": ".engine",
+    "AmbiguousCity": ".errors",
+    "CityNotFound": ".errors",
+    "InvalidInput": ".errors",
+    "MatcherError": ".errors",
+    "NotFittedError": ".errors",
+    "SchemaMismatch": ".errors",
+    "PartnershipGraph": ".partnerships",
+    "load_partnerships": ".partnerships",
+    "CityProfile": ".profiles",
+    "CandidateFilter": ".ranking",
+    "Reason": ".results",
+    "Recommendation": ".results",
+}
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "__version__",

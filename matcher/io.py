@@ -5,7 +5,6 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
 
 from .errors import InvalidInput
 
@@ -31,6 +30,8 @@ def read_csv(path, what="CSV file"):
         raise InvalidInput(f"{what} not found: {path}")
     if path.is_dir():
         raise InvalidInput(f"{what} is a directory, not a file: {path}")
+    import pandas as pd  # here, so the command line's usage errors start fast
+
     try:
         df = pd.read_csv(path, dtype=str, encoding="utf-8", keep_default_na=False, skipinitialspace=True)
     except UnicodeDecodeError as exc:

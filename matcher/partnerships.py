@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 from .errors import AmbiguousCity, CityNotFound, InvalidInput
 from .io import read_csv, require_columns
@@ -45,6 +44,8 @@ class PartnershipGraph:
         self.n_cities = int(n_cities)
         a, b = self.edges[:, 0], self.edges[:, 1]
         data = np.ones(2 * len(a), dtype=np.float64)
+        import scipy.sparse as sp  # here, so the command line's usage errors start fast
+
         self.adjacency = sp.csr_matrix(
             (data, (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(self.n_cities, self.n_cities)
         )

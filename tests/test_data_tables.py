@@ -10,7 +10,6 @@ from collections import defaultdict
 
 import pytest
 
-from sistermatch import load_cities
 from sistermatch.features.profile import HISTORY_PHRASES
 from sistermatch.profiles import load_tag_vocabulary
 from sistermatch.profiles.base import bundled_table, split_values
@@ -49,8 +48,8 @@ NEUTRAL_IN_WW2 = {"ES", "PT", "SE", "CH", "IE", "TR"}
 
 
 @pytest.fixture(scope="module")
-def cities():
-    return load_cities()
+def cities(real_cities):
+    return real_cities
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_PARTNERSHIPS
-from sistermatch import Matcher, load_cities
+from sistermatch import Matcher
 from sistermatch.evaluation import evaluate, split_partnerships
-from sistermatch.models import HandWeightedRanker
+from sistermatch.models import HandWeightedRanker, LambdaRanker, ShortlistRanker
+from sistermatch.models.shortlist import DOCUMENTED_REASONS
 from sistermatch.partnerships import load_partnerships
 from sistermatch.resolve import Resolver
 
@@ -20,8 +21,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def cities():
-    return load_cities()
+def cities(real_cities):
+    return real_cities
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +39,10 @@ def test_pool_is_every_geonames_city(cities):
 
 @pytest.fixture(scope="module")
 def learned(cities, split):
-    # Fewer mined queries than the default keep the suite fast; the ranking is the same kind.
-    return Matcher(cities=cities, mining_queries=80).fit(split[0])
+    # The default's two stages, trained smaller to keep the suite fast (three folds, fewer
+    # negatives and mined queries, 100 trees): the ranking is the same kind.
+    model = ShortlistRanker(second=LambdaRanker(n_estimators=100, monotone=DOCUMENTED_REASONS))
+    return Matcher(cities=cities, model=model, n_folds=3, negatives=12, mining_queries=40).fit(split[0])
 
 
 def test_learned_model_beats_population_baseline_on_held_out_pairs(cities, split, learned):

@@ -85,15 +85,10 @@ def test_label_shows_the_name_or_nothing(admin1, label):
 
 
 @pytest.mark.realdata
-def test_iso_names_agree_with_the_towns_in_each_region():
+def test_iso_names_agree_with_the_towns_in_each_region(real_cities):
     """Where a region is named like a town of its country (Zürich, Luzern, Salzburg, Vaduz),
     that town lies in the region so coded: the check that made these countries trusted."""
-    try:
-        from sistermatch import load_cities
-
-        cities = load_cities()
-    except Exception as exc:  # noqa: BLE001 - no pool, nothing to check
-        pytest.skip(f"GeoNames pool cannot load: {exc}")
+    cities = real_cities
     names = region_names()
     checked = 0
     # Cantons, Länder and communes are named after towns; the nations of GB, Ireland's

@@ -525,13 +525,8 @@ PASTED_CSV = __import__("pathlib").Path(__file__).parent / "data" / "pasted_name
 
 
 @pytest.fixture(scope="module")
-def real_resolver():
-    try:
-        from sistermatch import load_cities
-
-        return Resolver(load_cities())
-    except Exception as exc:  # noqa: BLE001 - any failure to load the pool skips, never fails
-        pytest.skip(f"GeoNames pool cannot load: {exc}")
+def real_resolver(real_cities):
+    return Resolver(real_cities)
 
 
 @pytest.mark.realdata
