@@ -5,7 +5,6 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-
 from .errors import InvalidInput
 
 __all__ = ["read_csv", "require_columns", "atomic_path"]
