@@ -125,7 +125,7 @@ class CandidateFilter:
     include_domestic: bool = _filter("flag", "--include-domestic", "Also suggest towns in the same country.", False)
     countries: tuple = _filter("codes", "--countries", "Only these countries (comma-separated ISO codes).", ())
     exclude_countries: tuple = _filter("codes", "--exclude-countries", "Never these countries.", ())
-    continents: tuple = _filter("codes", "--continents", "Only these continents (EU,AS,AF,NA,SA,OC).", ())
+    continents: tuple = _filter("codes", "--continents", "Only these continents (EU,AS,AF,NA,SA,OC,AN).", ())
     exclude_continents: tuple = _filter("codes", "--exclude-continents", "Never these continents.", ())
     min_population: float = _filter("number", "--min-population", "Smallest candidate population.", ge=0)
     max_population: float = _filter("number", "--max-population", "Largest candidate population.", ge=0)
@@ -151,6 +151,17 @@ class CandidateFilter:
         if f.min_population is not None and f.max_population is not None and f.min_population > f.max_population:
             raise InvalidInput("min_population is larger than max_population")
         return f
+
+    def check_codes(self, countries):
+        """Raise :class:`InvalidInput` for a country or continent code ``countries`` (a
+        :class:`~sistermatch.cities.CountryTable`) does not know: the one check, before any
+        query runs (the service's batch) or while ranking."""
+        for code in self.countries + self.exclude_countries:
+            countries.index_of(code)
+        known = set(countries.continents)
+        for c in self.continents + self.exclude_continents:
+            if c not in known:
+                raise InvalidInput(f"unknown continent {c!r}; use one of {', '.join(sorted(known))}")
 
     def conditions(self, cities, query_row, partners=(), cand=None, is_partner=None):
         """The rules and filters a candidate must pass, each as ``(name, why_excluded, mask)``.
@@ -202,11 +213,8 @@ class CandidateFilter:
                     ~np.isin(country, drop),
                 )
             )
+        self.check_codes(countries)
         if self.continents or self.exclude_continents:
-            known = set(countries.continents)
-            for c in self.continents + self.exclude_continents:
-                if c not in known:
-                    raise InvalidInput(f"unknown continent {c!r}; use one of {', '.join(sorted(known))}")
             cont = countries.continents[country]
             if self.continents:
                 out.append(

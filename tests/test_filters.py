@@ -268,3 +268,22 @@ def test_a_switch_takes_words_not_any_truthy_value():
     assert CandidateFilter.make().include_domestic is False
     with pytest.raises(InvalidInput, match="include_domestic must be true or false"):
         CandidateFilter.make(include_domestic="maybe")
+
+
+@pytest.mark.parametrize(
+    "kw, word",
+    [
+        (dict(countries=("XX",)), "XX"),
+        (dict(exclude_countries=("QQ",)), "QQ"),
+        (dict(continents=("ZZ",)), "unknown continent 'ZZ'"),
+        (dict(exclude_continents=("EUR",)), "unknown continent 'EUR'"),
+    ],
+)
+def test_unknown_codes_are_one_error_whoever_checks(cities, kw, word):
+    """The service's check before a batch and the ranking's own check are one method."""
+    flt = CandidateFilter.make(**kw)
+    with pytest.raises(InvalidInput, match=re.escape(word)):
+        flt.check_codes(cities.countries)
+    with pytest.raises(InvalidInput, match=re.escape(word)):
+        flt.conditions(cities, 0, [])
+    CandidateFilter.make(countries=("DE",), continents=("EU", "NA")).check_codes(cities.countries)
