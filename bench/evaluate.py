@@ -50,7 +50,7 @@ def run_configs(configs, names, path, max_queries, seed, json_path=None):
     results = {}
     for name in names:
         t = time.time()
-        m = Matcher(cities=cities, random_state=seed, **configs[name]).fit(train)
+        m = Matcher(cities=cities, random_state=seed, n_jobs=-1, **configs[name]).fit(train)
         fit_s = time.time() - t
         t = time.time()
         r = evaluate(m, test, max_queries=max_queries, seed=seed)

@@ -62,7 +62,7 @@ def main():
         print(f"{reason}: {hide.sum():,} pairs hidden ({len(test):,} directed), trained on {len(train):,}", flush=True)
         for name in args.models.split(","):
             t = time.time()
-            m = Matcher(cities=cities, model=models[name], random_state=args.seed).fit(train)
+            m = Matcher(cities=cities, model=models[name], random_state=args.seed, n_jobs=-1).fit(train)
             r = evaluate(m, test, max_queries=args.max_queries, seed=args.seed)
             print(f"  {name}: {time.time() - t:.0f}s", flush=True)
             rows.append((reason, name, r))

@@ -44,7 +44,7 @@ def main():
 
     from sistermatch import Matcher
 
-    m = Matcher(cache=True).fit(args.partnerships)
+    m = Matcher(cache=True, n_jobs=-1).fit(args.partnerships)
     cities = m.cities_
     rng = np.random.default_rng(0)
     big = np.flatnonzero(cities.population >= 15000)

@@ -44,7 +44,7 @@ def main():
     inner, valid = split_partnerships(train, cities, seed=1)
     print(f"training pairs {len(train):,} -> inner {len(inner):,}, validation pairs {len(valid):,}", flush=True)
     t = time.time()
-    m = Matcher(cities=cities, random_state=0).fit(inner)
+    m = Matcher(cities=cities, random_state=0, n_jobs=-1).fit(inner)
     model = m.model_
     print(f"default fitted on the inner graph in {time.time() - t:.0f}s", flush=True)
     model.stage_ = "first"  # mine with stage one and the priors, as fitting does

@@ -70,6 +70,9 @@ class Matcher:
     mining_queries : int, default 300
         Training queries per fold whose shortlists teach the re-ranker (see
         :func:`mine_shortlists`); more is slower to fit.
+    n_jobs : int, optional
+        Worker processes for mining the re-ranker's training shortlists (``-1``: every
+        core; None: one). The fitted model is the same whatever the number.
     cache : bool, default False
         Keep the fitted model in the user cache, keyed by the partnerships file's
         checksum and the settings, so the next start with the same input skips training.
@@ -93,6 +96,7 @@ class Matcher:
         random_state=0,
         cache=False,
         mining_queries=300,
+        n_jobs=None,
     ):
         self.model = model
         self.aspects = tuple(aspects)
@@ -105,6 +109,7 @@ class Matcher:
         self.random_state = random_state
         self.cache = cache
         self.mining_queries = mining_queries
+        self.n_jobs = n_jobs
 
     # -- fitting -------------------------------------------------------------------
 
@@ -238,6 +243,7 @@ class Matcher:
             seed=self.random_state,
             negatives=ranker.mined_negatives,
             shared=self.context_.shared,
+            n_jobs=self.n_jobs,
         )
 
     def _set_model(self, model):

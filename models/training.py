@@ -57,20 +57,27 @@ def _fold_pairs(graph, n_folds, rng):
         yield ~touched, directed[fold_of[directed[:, 0]] == f]
 
 
-def _fold_queries(cities, graph, profiles, n_folds, rng, max_queries=None, shared=None):
-    """Per fold: the fold's graph, its feature context, its hidden pairs abroad and their
-    query towns (a seeded sample of at most ``max_queries``, the pairs kept to those).
-    The folds' contexts share ``shared``, the feature blocks' graph-independent state."""
-    shared = {} if shared is None else shared
+def _fold_splits(cities, graph, n_folds, rng, max_queries=None):
+    """Per fold: its kept-edge mask, its hidden pairs abroad and their query towns (a
+    seeded sample of at most ``max_queries``, the pairs kept to those)."""
     for keep, pairs in _fold_pairs(graph, n_folds, rng):
         pairs = pairs[cities.country[pairs[:, 0]] != cities.country[pairs[:, 1]]]
         if not len(pairs):
             continue
-        sub = graph.subgraph(keep)
         queries = np.unique(pairs[:, 0])
         if max_queries and len(queries) > max_queries:
             queries = np.sort(rng.choice(queries, max_queries, replace=False))
             pairs = pairs[np.isin(pairs[:, 0], queries)]
+        yield keep, pairs, queries
+
+
+def _fold_queries(cities, graph, profiles, n_folds, rng, max_queries=None, shared=None):
+    """Per fold: the fold's graph, its feature context, its hidden pairs abroad and their
+    query towns (see :func:`_fold_splits`). The folds' contexts share ``shared``, the
+    feature blocks' graph-independent state."""
+    shared = {} if shared is None else shared
+    for keep, pairs, queries in _fold_splits(cities, graph, n_folds, rng, max_queries):
+        sub = graph.subgraph(keep)
         yield sub, FeatureContext(cities, sub, profiles, shared=shared), pairs, queries
 
 
@@ -142,6 +149,7 @@ def mine_shortlists(
     seed=0,
     negatives=None,
     shared=None,
+    n_jobs=None,
 ):
     """Stage-two training rows: each fold-built query's shortlist as ``model`` ranks it.
 
@@ -155,6 +163,10 @@ def mine_shortlists(
     of that many of its shortlist's negatives, in shortlist order (long shortlists then
     cost no more rows to learn from than short ones).
 
+    Each fold draws from its own seeded generator, so ``n_jobs`` worker processes (forked,
+    sharing the cities, profiles and model; ``-1`` for every core; None or 1 for none)
+    give exactly the rows one process gives.
+
     Returns
     -------
     X : (rows, columns) float32
@@ -162,17 +174,48 @@ def mine_shortlists(
     group : (queries,) int, rows per query, in order
     """
     rng = np.random.default_rng(seed)
-    Xs, ys, groups = [], [], []
-    for sub, ctx, pairs, queries in _fold_queries(cities, graph, profiles, n_folds, rng, queries_per_fold, shared):
+    splits = list(_fold_splits(cities, graph, n_folds, rng, queries_per_fold))
+    seeds = np.random.SeedSequence(seed).spawn(len(splits))
+    job = _MiningJob(cities, graph, profiles, feature_set, model, shortlist, negatives, shared, splits, seeds)
+    parts = _map_forked(job, range(len(splits)), n_jobs)
+    Xs, ys, groups = (sum((list(p[i]) for p in parts), []) for i in range(3))
+    if not groups:
+        raise ValueError("no training query has a hidden partner in its shortlist; too few partnerships to learn from")
+    return np.concatenate(Xs), np.concatenate(ys), np.asarray(groups)
+
+
+@dataclass
+class _MiningJob:
+    """What mining one fold needs; called with a fold's number, in this process or in a
+    forked worker that inherited it."""
+
+    cities: object
+    graph: object
+    profiles: object
+    feature_set: object
+    model: object
+    shortlist: int
+    negatives: object
+    shared: object
+    splits: list
+    seeds: list
+
+    def __call__(self, i):
+        keep, pairs, queries = self.splits[i]
+        rng = np.random.default_rng(self.seeds[i])
+        sub = self.graph.subgraph(keep)
+        ctx = FeatureContext(self.cities, sub, self.profiles, shared={} if self.shared is None else self.shared)
+        fs, cities, shortlist, negatives = self.feature_set, self.cities, self.shortlist, self.negatives
+        Xs, ys, groups = [], [], []
         for q in queries:
             cand = np.flatnonzero(ABROAD.mask(cities, q, sub.partners(q)))
             batch = QueryBatch(ctx, [q])
-            linear = linear_stage_for(model, feature_set, batch)
+            linear = linear_stage_for(self.model, fs, batch)
             if linear is not None:  # score every city by parts; feature rows for the shortlist only
-                s = feature_set.linear_score(batch, linear[0])[cand] + linear[1]
+                s = fs.linear_score(batch, linear[0])[cand] + linear[1]
             else:
-                X = feature_set.compute(batch, np.zeros(len(cand), dtype=np.int64), cand)
-                s = model.decision_function(X)
+                X = fs.compute(batch, np.zeros(len(cand), dtype=np.int64), cand)
+                s = self.model.decision_function(X)
             top = np.argpartition(-s, shortlist - 1)[:shortlist] if len(s) > shortlist else np.arange(len(s))
             top = top[np.argsort(-s[top], kind="stable")]
             y = np.isin(cand[top], pairs[pairs[:, 0] == q, 1]).astype(np.int8)
@@ -181,20 +224,47 @@ def mine_shortlists(
             if negatives is not None and (y == 0).sum() > negatives:
                 # A seeded sample of the shortlist's negatives, in shortlist order: the same
                 # kind of list, fewer rows to learn from.
-                keep = np.flatnonzero(y == 1)
-                keep = np.sort(np.r_[keep, rng.choice(np.flatnonzero(y == 0), negatives, replace=False)])
-                top, y = top[keep], y[keep]
-            rows = (
-                feature_set.compute(batch, np.zeros(len(top), dtype=np.int64), cand[top])
-                if linear is not None
-                else X[top]
-            )
+                keep_rows = np.flatnonzero(y == 1)
+                keep_rows = np.sort(np.r_[keep_rows, rng.choice(np.flatnonzero(y == 0), negatives, replace=False)])
+                top, y = top[keep_rows], y[keep_rows]
+            rows = fs.compute(batch, np.zeros(len(top), dtype=np.int64), cand[top]) if linear is not None else X[top]
             Xs.append(rows)
             ys.append(y)
             groups.append(len(top))
-    if not groups:
-        raise ValueError("no training query has a hidden partner in its shortlist; too few partnerships to learn from")
-    return np.concatenate(Xs), np.concatenate(ys), np.asarray(groups)
+        return Xs, ys, groups
+
+
+_FORKED = {}
+
+
+def _forked(key, i):
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):  # one worker per core: inner BLAS threads would oversubscribe
+        return _FORKED[key](i)
+
+
+def _map_forked(fn, items, n_jobs):
+    """``[fn(i) for i in items]``, in order, over ``n_jobs`` forked worker processes that
+    inherit ``fn`` (nothing but ``i`` and the results are pickled). Serial where ``n_jobs``
+    is None or 1, or where the platform cannot fork."""
+    import multiprocessing
+    import os
+
+    items = list(items)
+    n = int(n_jobs or 1)
+    if n < 0:  # as joblib: -1 every core, -2 all but one
+        n = max((os.cpu_count() or 1) + 1 + n, 1)
+    n = min(n, len(items))
+    if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [fn(i) for i in items]
+    key = id(fn)
+    _FORKED[key] = fn
+    try:
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            return pool.starmap(_forked, [(key, i) for i in items], chunksize=1)
+    finally:
+        _FORKED.pop(key, None)
 
 
 def linear_stage_for(model, feature_set, batch):

@@ -57,7 +57,8 @@ def _matcher(partnerships, profiles=None, model="shortlist", quiet=False, **kw):
     """
     source = partnerships if partnerships is not None else (partnerships_path_from_env() or BUNDLED)
     started = time.time()
-    m = new_matcher(model=model, profiles=profiles, cache=True, **kw)
+    # Training mines its shortlists on every core; the model is the same as on one.
+    m = new_matcher(model=model, profiles=profiles, cache=True, n_jobs=-1, **kw)
     if not quiet and m.cache:
         _err("loading the model (the first run trains it once, a few minutes; later runs reuse it)...")
     with warnings.catch_warnings():
