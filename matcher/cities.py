@@ -238,17 +238,24 @@ class CityTable:
         """Build a table from dicts with geonameid, name, country (ISO2), admin1,
         latitude, longitude, population and optional alternatenames."""
         cols = {k: [] for k in ("geonameid", "name", "country", "admin1", "latitude", "longitude", "population")}
-        aliases = []
+        keys, rows = [], []
+        hashes = {}  # name -> hash of its folded key (None: folds to nothing); names repeat across towns
         for row, r in enumerate(records):
             for k in cols:
                 cols[k].append(countries.index_of(r[k]) if k == "country" else r.get(k, ""))
             for a in {r["name"], *r.get("alternatenames", ())}:
-                key = fold(a)
-                if key:
-                    aliases.append((alias_hash(key), row))
-        aliases = sorted(set(aliases))
-        cols["alias_key"] = [a for a, _ in aliases]
-        cols["alias_row"] = [r for _, r in aliases]
+                if a in hashes:
+                    h = hashes[a]
+                else:
+                    key = fold(a)
+                    h = hashes[a] = alias_hash(key) if key else None
+                if h is not None:
+                    keys.append(h)
+                    rows.append(row)
+        # (key, row) pairs, sorted and without repeats (two names of a town may fold alike).
+        pairs = np.unique(np.column_stack([np.array(keys, dtype=np.int64), np.array(rows, dtype=np.int64)]), axis=0)
+        cols["alias_key"] = pairs[:, 0] if len(pairs) else []
+        cols["alias_row"] = pairs[:, 1] if len(pairs) else []
         return cls(cols, countries)
 
     def __len__(self):
