@@ -63,12 +63,12 @@ class ShortlistRanker(Reranker):
     shortlist : int, default 1000
     priors : dict of str to float, optional
         Default :data:`DEFAULT_PRIORS`; ``{}`` for none.
-    mined_negatives : int or None, default 300
+    mined_negatives : int or None, default 100
         Negatives per mined training query kept for stage two (see
         :func:`~sistermatch.models.training.mine_shortlists`); None keeps them all.
     """
 
-    def __init__(self, first=None, second=None, shortlist=1000, priors=None, mined_negatives=300):
+    def __init__(self, first=None, second=None, shortlist=1000, priors=None, mined_negatives=100):
         self.first = first
         self.second = second
         self.shortlist = shortlist
