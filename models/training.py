@@ -176,9 +176,10 @@ def mine_shortlists(
     rng = np.random.default_rng(seed)
     splits = list(_fold_splits(cities, graph, n_folds, rng, queries_per_fold))
     seeds = np.random.SeedSequence(seed).spawn(len(splits))
+    shared = {} if shared is None else shared  # one for all folds (a worker's additions stay its own)
     job = _MiningJob(cities, graph, profiles, feature_set, model, shortlist, negatives, shared, splits, seeds)
     parts = _map_forked(job, range(len(splits)), n_jobs)
-    Xs, ys, groups = (sum((list(p[i]) for p in parts), []) for i in range(3))
+    Xs, ys, groups = ([item for part in parts for item in part[i]] for i in range(3))
     if not groups:
         raise ValueError("no training query has a hidden partner in its shortlist; too few partnerships to learn from")
     return np.concatenate(Xs), np.concatenate(ys), np.asarray(groups)
@@ -196,7 +197,7 @@ class _MiningJob:
     model: object
     shortlist: int
     negatives: object
-    shared: object
+    shared: dict
     splits: list
     seeds: list
 
@@ -204,7 +205,7 @@ class _MiningJob:
         keep, pairs, queries = self.splits[i]
         rng = np.random.default_rng(self.seeds[i])
         sub = self.graph.subgraph(keep)
-        ctx = FeatureContext(self.cities, sub, self.profiles, shared={} if self.shared is None else self.shared)
+        ctx = FeatureContext(self.cities, sub, self.profiles, shared=self.shared)
         fs, cities, shortlist, negatives = self.feature_set, self.cities, self.shortlist, self.negatives
         Xs, ys, groups = [], [], []
         for q in queries:
