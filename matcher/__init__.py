@@ -6,7 +6,18 @@
 ...     print(r.rank, r.city.name, r.city.country, r.reasons_text)
 """
 
+from typing import TYPE_CHECKING
+
 from ._version import __version__
+
+if TYPE_CHECKING:  # type checkers and IDEs see the names; at run time they load on first use
+    from .cities import City, CityTable, load_cities
+    from .engine import Matcher
+    from .errors import AmbiguousCity, CityNotFound, InvalidInput, MatcherError, NotFittedError, SchemaMismatch
+    from .partnerships import PartnershipGraph, load_partnerships
+    from .profiles import CityProfile
+    from .ranking import CandidateFilter
+    from .results import Reason, Recommendation
 
 # The public names load on first use (PEP 562), so ``import sistermatch`` and the command
 # line's ``--help`` and usage errors do not pay for scikit-learn, LightGBM and pandas.

@@ -67,6 +67,27 @@ def test_usage_errors_print_usage_and_exit_2(args, words):
         assert w in last
 
 
+def test_usage_errors_and_help_do_not_load_the_numeric_stack():
+    """The package loads its public names on first use, so a usage error is quick."""
+    code = (
+        "import sys, sistermatch.interfaces.cli as c\n"
+        "heavy = sorted(m for m in ('sklearn', 'lightgbm', 'pandas', 'scipy') if m in sys.modules)\n"
+        "print(','.join(heavy) or 'none')\n"
+        "import sistermatch\n"
+        "print(sistermatch.Matcher.__name__, 'sklearn' in sys.modules)\n"
+        "try:\n"
+        "    sistermatch.NoSuchName\n"
+        "except AttributeError as e:\n"
+        "    print('AttributeError', e)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "none"
+    assert lines[1] == "Matcher True"  # and the engine loads when it is asked for
+    assert lines[2].startswith("AttributeError") and "NoSuchName" in lines[2]
+
+
 def test_recommend_on_the_real_pool_prints_a_table(real_cities):  # the pool's cache, built once a run
     proc = run_script("recommend", "Coventry", "--country", "GB", "-k", "5")
     assert proc.returncode == 0, proc.stderr
