@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sistermatch.features.base import FeatureContext, QueryBatch
+from sistermatch.parallel import forked_imap
 from sistermatch.ranking import CandidateFilter
 
 __all__ = ["TrainingSet", "make_training_set", "mine_shortlists"]
@@ -178,7 +179,7 @@ def mine_shortlists(
     seeds = np.random.SeedSequence(seed).spawn(len(splits))
     shared = {} if shared is None else shared  # one for all folds (a worker's additions stay its own)
     job = _MiningJob(cities, graph, profiles, feature_set, model, shortlist, negatives, shared, splits, seeds)
-    parts = _map_forked(job, range(len(splits)), n_jobs)
+    parts = list(forked_imap(job, range(len(splits)), n_jobs))
     Xs, ys, groups = ([item for part in parts for item in part[i]] for i in range(3))
     if not groups:
         raise ValueError("no training query has a hidden partner in its shortlist; too few partnerships to learn from")
@@ -233,39 +234,6 @@ class _MiningJob:
             ys.append(y)
             groups.append(len(top))
         return Xs, ys, groups
-
-
-_FORKED = {}
-
-
-def _forked(key, i):
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):  # one worker per core: inner BLAS threads would oversubscribe
-        return _FORKED[key](i)
-
-
-def _map_forked(fn, items, n_jobs):
-    """``[fn(i) for i in items]``, in order, over ``n_jobs`` forked worker processes that
-    inherit ``fn`` (nothing but ``i`` and the results are pickled). Serial where ``n_jobs``
-    is None or 1, or where the platform cannot fork."""
-    import multiprocessing
-    import os
-
-    items = list(items)
-    n = int(n_jobs or 1)
-    if n < 0:  # as joblib: -1 every core, -2 all but one
-        n = max((os.cpu_count() or 1) + 1 + n, 1)
-    n = min(n, len(items))
-    if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [fn(i) for i in items]
-    key = id(fn)
-    _FORKED[key] = fn
-    try:
-        with multiprocessing.get_context("fork").Pool(n) as pool:
-            return pool.starmap(_forked, [(key, i) for i in items], chunksize=1)
-    finally:
-        _FORKED.pop(key, None)
 
 
 def linear_stage_for(model, feature_set, batch):

@@ -1,7 +1,5 @@
 """Direct tests of `sistermatch.models.training`: leak-free rows and mined shortlists."""
 
-import multiprocessing
-
 import numpy as np
 import pytest
 
@@ -74,19 +72,6 @@ def test_mining_in_worker_processes_gives_the_same_rows(cities, graph, stage_one
     # Another seed draws other negatives: the seed, not the process, decides the rows.
     X3, _, _ = mine_shortlists(cities, graph, None, fs, first, **{**kw, "seed": 1})
     assert X3.shape != X1.shape or not np.array_equal(X3, X1)
-
-
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
-def test_forked_map_keeps_the_order_and_runs_serially_for_one_job():
-    calls = []
-
-    def square(i):
-        calls.append(i)
-        return i * i
-
-    assert training._map_forked(square, range(7), n_jobs=2) == [i * i for i in range(7)]
-    assert calls == []  # ran in the workers, not here
-    assert training._map_forked(square, range(3), n_jobs=None) == [0, 1, 4] and calls == [0, 1, 2]
 
 
 def test_folds_hide_pairs_and_whole_towns(graph):

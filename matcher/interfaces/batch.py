@@ -215,40 +215,23 @@ def run_batch(
     return BatchResult(n, tuple(notes))
 
 
-_FORKED = {}
-
-
-def _forked_chunk(key, i):
-    from threadpoolctl import threadpool_limits
-
-    matcher, chunks, k, flt = _FORKED[key]
-    # One worker per core: BLAS or OpenMP threads inside a worker would only oversubscribe.
-    with threadpool_limits(limits=1):
-        return i, _recommend_chunk(matcher, chunks[i], k, flt)
-
-
 def _run_joblib(matcher, chunks, todo, k, flt, jobs, backend):
-    """Chunks in parallel with joblib: worker processes (forked, so they share the fitted
-    matcher's memory instead of receiving a copy) or threads."""
-    from joblib import Parallel, delayed
-
+    """Chunks in parallel: worker processes (forked, so they share the fitted matcher's
+    memory instead of receiving a copy) or joblib's threads."""
     if backend == "threads":
+        from joblib import Parallel, delayed
+
         yield from Parallel(n_jobs=jobs, prefer="threads", return_as="generator")(
             delayed(lambda j: (j, _recommend_chunk(matcher, chunks[j], k, flt)))(i) for i in todo
         )
         return
+    from ..parallel import forked_imap
+
     matcher.warm_up()  # lazily built state, built once here and shared by the forked workers
-    key = id(matcher)
-    _FORKED[key] = (matcher, chunks, k, flt)
-    try:
-        # Only the chunk number travels to a worker and only its rows come back. One pool
-        # (forked once) serves waves of a few chunks each, written as each wave ends, so
-        # memory stays flat and an interrupted run loses at most one wave.
-        with Parallel(n_jobs=jobs, backend="multiprocessing") as parallel:
-            for start in range(0, len(todo), 2 * jobs):
-                yield from parallel(delayed(_forked_chunk)(key, i) for i in todo[start : start + 2 * jobs])
-    finally:
-        _FORKED.pop(key, None)
+    # Only the chunk number travels to a worker and only its rows come back, in order, each
+    # written as it arrives, so memory stays flat and an interrupted run loses only the
+    # chunks in flight.
+    yield from forked_imap(lambda i: (i, _recommend_chunk(matcher, chunks[i], k, flt)), todo, jobs)
 
 
 def _run_dask(matcher, chunks, todo, k, flt, scheduler, finish):
