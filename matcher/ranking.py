@@ -158,10 +158,11 @@ class CandidateFilter:
         query runs (the service's batch) or while ranking."""
         for code in self.countries + self.exclude_countries:
             countries.index_of(code)
-        known = set(countries.continents)
-        for c in self.continents + self.exclude_continents:
-            if c not in known:
-                raise InvalidInput(f"unknown continent {c!r}; use one of {', '.join(sorted(known))}")
+        if self.continents or self.exclude_continents:
+            known = set(countries.continents)
+            for c in self.continents + self.exclude_continents:
+                if c not in known:
+                    raise InvalidInput(f"unknown continent {c!r}; use one of {', '.join(sorted(known))}")
 
     def conditions(self, cities, query_row, partners=(), cand=None, is_partner=None):
         """The rules and filters a candidate must pass, each as ``(name, why_excluded, mask)``.
@@ -176,6 +177,7 @@ class CandidateFilter:
         them); ``is_partner`` (one bool per candidate) then replaces ``partners``.
         """
         countries = cities.countries
+        self.check_codes(countries)
         rows = np.arange(len(cities)) if cand is None else np.asarray(cand, dtype=np.int64)
         q = query_row if np.ndim(query_row) else int(query_row)
         qname = str(cities.name[q]) if np.ndim(q) == 0 else "the query"
@@ -213,7 +215,6 @@ class CandidateFilter:
                     ~np.isin(country, drop),
                 )
             )
-        self.check_codes(countries)
         if self.continents or self.exclude_continents:
             cont = countries.continents[country]
             if self.continents:
