@@ -9,10 +9,7 @@ the warm/cold segmented first stage), and prints Hits@10/100 warm and cold with 
 change against the full default. Same split and queries for every row (seed 0).
 """
 
-import argparse
-import warnings
-
-from evaluate import run_configs  # bench/evaluate.py, beside this script
+from evaluate import run_from_command_line  # bench/evaluate.py, beside this script
 
 from sistermatch.features import ALL_ASPECTS
 from sistermatch.models import LambdaRanker, LogisticRanker, ShortlistRanker
@@ -43,15 +40,7 @@ CONFIGS.update(
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--partnerships", default="../shared/data/partnerships.csv")
-    ap.add_argument("--max-queries", type=int, default=400, help="query towns per group (warm, cold)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--configs", default="|".join(CONFIGS), help="'|'-separated subset of: " + " | ".join(CONFIGS))
-    ap.add_argument("--json", help="also write the results here")
-    args = ap.parse_args()
-    warnings.simplefilter("ignore")
-    results = run_configs(CONFIGS, args.configs.split("|"), args.partnerships, args.max_queries, args.seed, args.json)
+    results = run_from_command_line(__doc__, CONFIGS, 400, "--configs")
     full = results.get("default (all groups)")
     heads = ("warm@10", "Δ", "warm@100", "cold@10", "Δ", "cold@100")
     header = f"{'configuration':<34}" + "".join(f"{h:>9}" for h in heads)

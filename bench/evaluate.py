@@ -68,16 +68,25 @@ def run_configs(configs, names, path, max_queries, seed, json_path=None):
     return results
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_from_command_line(doc, configs, max_queries, option="--models"):
+    """Parse the options evaluate.py and ablation.py share (the partnerships file, query
+    towns per group, seed, which ``configs`` to run, a JSON copy), run them with
+    :func:`run_configs` and return its results."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--partnerships", default="../shared/data/partnerships.csv")
-    ap.add_argument("--max-queries", type=int, default=1500, help="query towns per group (warm, cold)")
+    ap.add_argument("--max-queries", type=int, default=max_queries, help="query towns per group (warm, cold)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--models", default="|".join(MODELS), help="'|'-separated subset of: " + " | ".join(MODELS))
+    ap.add_argument(
+        option, dest="names", default="|".join(configs), help="'|'-separated subset of: " + " | ".join(configs)
+    )
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
-    results = run_configs(MODELS, args.models.split("|"), args.partnerships, args.max_queries, args.seed, args.json)
+    return run_configs(configs, args.names.split("|"), args.partnerships, args.max_queries, args.seed, args.json)
+
+
+def main():
+    results = run_from_command_line(__doc__, MODELS, 1500, "--models")
     base = results.get("population only")
     header = (
         f"{'model':<26}{'group':<6}{'pairs':>7}{'H@10':>8}{'H@50':>8}{'H@100':>8}{'MRR':>8}{'median':>9}"
