@@ -39,10 +39,10 @@ def test_pool_is_every_geonames_city(cities):
 
 @pytest.fixture(scope="module")
 def learned(cities, split):
-    # The default's two stages, trained smaller to keep the suite fast (three folds, fewer
+    # The default's two stages, trained smaller to keep the suite fast (two folds, fewer
     # negatives and mined queries, 100 trees): the ranking is the same kind.
     model = ShortlistRanker(second=LambdaRanker(n_estimators=100, monotone=DOCUMENTED_REASONS))
-    return Matcher(cities=cities, model=model, n_folds=3, negatives=12, mining_queries=40).fit(split[0])
+    return Matcher(cities=cities, model=model, n_folds=2, negatives=6, mining_queries=40).fit(split[0])
 
 
 def test_learned_model_beats_population_baseline_on_held_out_pairs(cities, split, learned):

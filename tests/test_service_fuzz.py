@@ -24,7 +24,7 @@ from sistermatch.models import LogisticRanker  # noqa: E402
 # Drawn ids span 1..2**62, where the synthetic world has 23 towns; folded onto 1..len+2 they
 # reach real towns (and, for the last two, unknown ones) often enough to test answers.
 ID_SPAN = len(CITIES) + 2
-EXAMPLES = 60
+EXAMPLES = 30
 
 
 def _app():

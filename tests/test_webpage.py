@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 REQUIRED = os.environ.get("SISTERMATCH_REQUIRE_BROWSER") == "1"
+pytestmark = pytest.mark.browser
 
 
 def _unavailable(reason):
