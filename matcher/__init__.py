@@ -13,7 +13,15 @@ from ._version import __version__
 if TYPE_CHECKING:  # type checkers and IDEs see the names; at run time they load on first use
     from .cities import City, CityTable, load_cities
     from .engine import Matcher
-    from .errors import AmbiguousCity, CityNotFound, InvalidInput, MatcherError, NotFittedError, SchemaMismatch
+    from .errors import (
+        AmbiguousCity,
+        CityNotFound,
+        InvalidInput,
+        MatcherError,
+        NotFittedError,
+        SchemaMismatch,
+        WorkerLost,
+    )
     from .partnerships import PartnershipGraph, load_partnerships
     from .profiles import CityProfile
     from .ranking import CandidateFilter
@@ -32,6 +40,7 @@ _EXPORTS = {
     "MatcherError": ".errors",
     "NotFittedError": ".errors",
     "SchemaMismatch": ".errors",
+    "WorkerLost": ".errors",
     "PartnershipGraph": ".partnerships",
     "load_partnerships": ".partnerships",
     "CityProfile": ".profiles",
@@ -73,4 +82,5 @@ __all__ = [
     "InvalidInput",
     "NotFittedError",
     "SchemaMismatch",
+    "WorkerLost",
 ]

@@ -13,6 +13,7 @@ __all__ = [
     "InvalidInput",
     "SchemaMismatch",
     "NotFittedError",
+    "WorkerLost",
 ]
 
 
@@ -85,3 +86,8 @@ class SchemaMismatch(MatcherError, ValueError):
 
 class NotFittedError(MatcherError, RuntimeError):
     """A model or matcher was used before ``fit``."""
+
+
+class WorkerLost(MatcherError, RuntimeError):
+    """A worker process ended abruptly (killed, most often by the system for lack of
+    memory); the work it held was not done."""

@@ -4,6 +4,10 @@ batch reports both fan out this way."""
 
 import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from .errors import WorkerLost
 
 __all__ = ["forked_imap", "n_workers"]
 
@@ -29,7 +33,13 @@ def _call(key, i):
 def forked_imap(fn, items, n_jobs):
     """Yield ``fn(i)`` for each of ``items``, in order, from forked worker processes that
     inherit ``fn``: only ``i`` and the result are pickled. Runs in this process where
-    :func:`n_workers` gives one or none, or where the platform cannot fork."""
+    :func:`n_workers` gives one or none, or where the platform cannot fork.
+
+    A worker that dies (the system's out-of-memory killer, a signal) raises
+    :class:`~sistermatch.errors.WorkerLost` at once, instead of leaving the run waiting
+    for it forever. When the caller stops early, tasks not yet started are cancelled and
+    the running ones finish.
+    """
     items = list(items)
     n = n_workers(n_jobs, len(items))
     if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -37,13 +47,14 @@ def forked_imap(fn, items, n_jobs):
             yield fn(i)
         return
     key = id(fn)
-    _FORKED[key] = fn
+    _FORKED[key] = fn  # set before the workers fork, so each inherits it
+    pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"))
     try:
-        with multiprocessing.get_context("fork").Pool(n) as pool:
-            yield from pool.imap(_star_call, [(key, i) for i in items], chunksize=1)
+        yield from pool.map(_call, [key] * len(items), items)
+    except BrokenProcessPool:
+        raise WorkerLost(
+            f"a worker process ended abruptly (of {n}; the system may have run out of memory): try fewer parallel jobs"
+        ) from None
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         _FORKED.pop(key, None)
-
-
-def _star_call(args):
-    return _call(*args)

@@ -1,10 +1,15 @@
 """Batch reports: rows per (query, rank), parallel and Dask runs, Parquet, and resuming a killed run."""
 
+import multiprocessing
+import os
+import signal
+
 import pandas as pd
 import pytest
 
 from conftest import make_cities
-from sistermatch import InvalidInput, Matcher
+from sistermatch import InvalidInput, Matcher, WorkerLost
+from sistermatch.interfaces import batch
 from sistermatch.interfaces.batch import REPORT_COLUMNS, QuerySet, read_queries, run_batch, select_queries
 from sistermatch.models import LogisticRanker
 
@@ -123,3 +128,27 @@ def test_towns_without_candidates_get_no_rows_and_a_note_even_after_a_resume(mat
         run_batch(matcher, every_town, tmp_path / "r.csv", k=2, chunk_size=4, max_distance_km=300, progress=die)
     resumed = run_batch(matcher, every_town, tmp_path / "r.csv", k=2, chunk_size=4, max_distance_km=300, resume=True)
     assert resumed == full
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+def test_a_worker_killed_mid_run_is_an_error_and_a_resume_finishes_the_report(
+    matcher, every_town, tmp_path, monkeypatch
+):
+    run_batch(matcher, every_town, tmp_path / "full.csv", k=3, chunk_size=4)
+    parent, real = os.getpid(), batch._recommend_chunk
+
+    def killed_on_the_last_chunk(m, rows, k, flt):
+        if max(rows) == len(every_town.rows) - 1 and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer does
+        return real(m, rows, k, flt)
+
+    monkeypatch.setattr(batch, "_recommend_chunk", killed_on_the_last_chunk)
+    out = tmp_path / "r.csv"
+    with pytest.raises(WorkerLost):
+        run_batch(matcher, every_town, out, k=3, chunk_size=4, jobs=2)
+    assert not out.exists()  # nothing half-written
+    monkeypatch.setattr(batch, "_recommend_chunk", real)
+    seen = []
+    run_batch(matcher, every_town, out, k=3, chunk_size=4, resume=True, progress=seen.append)
+    assert 0 < seen[0] < len(every_town.rows)  # the chunks done before the loss were kept
+    assert out.read_text() == (tmp_path / "full.csv").read_text()
