@@ -34,8 +34,13 @@ class PairRanker(BaseEstimator):
         return X
 
     @staticmethod
-    def _check_fit_args(X, y, sample_weight, feature_names):
-        X = np.asarray(X, dtype=np.float64)
+    def _check_fit_args(X, y, sample_weight, feature_names, keep_float=False):
+        """Validated ``(X, y, w, names)``; ``X`` as float64, or with ``keep_float`` in its
+        own floating type (a model that only passes ``X`` on, or slices it, need not make
+        a float64 copy of a training set of a million rows)."""
+        X = np.asarray(X)
+        if not (keep_float and X.dtype.kind == "f"):
+            X = X.astype(np.float64, copy=False)
         y = np.asarray(y)
         if X.ndim != 2:
             raise ValueError(f"X must be 2-D, got shape {X.shape}")

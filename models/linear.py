@@ -102,18 +102,21 @@ class LogisticRanker(PairRanker):
         self.non_negative = non_negative
 
     def fit(self, X, y, sample_weight=None, feature_names=None):
+        given = X
         X, y, w, names = self._check_fit_args(X, y, sample_weight, feature_names)
         if self.C <= 0:
             raise ValueError(f"C must be positive, got {self.C!r}")
         self.scaler_ = StandardScaler().fit(X, sample_weight=w)
         self.scaler_.scale_[self.scaler_.scale_ == 0] = 1.0
-        Z = self.scaler_.transform(X)
+        # Standardised in place when X is this fit's own float64 copy (never the caller's array).
+        Z = self.scaler_.transform(X, copy=np.may_share_memory(X, given))
         bounded = np.array([n in set(self.non_negative) for n in names], dtype=bool)
         # Columns that may only speak for a pair: a fit that gives one a negative weight is
         # redone without it (active set), until no bounded weight is negative.
         active = np.ones(len(names), dtype=bool)
         while True:
-            model = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(Z[:, active], y, sample_weight=w)
+            Za = Z if active.all() else Z[:, active]
+            model = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(Za, y, sample_weight=w)
             coef = np.zeros(len(names))
             coef[active] = model.coef_.ravel()
             negative = bounded & (coef < 0)

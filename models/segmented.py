@@ -30,7 +30,8 @@ class SegmentedRanker(PairRanker):
         return np.asarray(X[:, self.feature_names_.index(self.column)]) > 0
 
     def fit(self, X, y, sample_weight=None, feature_names=None):
-        X, y, w, names = self._check_fit_args(X, y, sample_weight, feature_names)
+        # Each segment's rows are sliced out for its own model, which converts them.
+        X, y, w, names = self._check_fit_args(X, y, sample_weight, feature_names, keep_float=True)
         if self.column not in names:
             raise ValueError(f"segment column {self.column!r} is not among the features")
         self.feature_names_ = names

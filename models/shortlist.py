@@ -87,7 +87,8 @@ class ShortlistRanker(Reranker):
             rows per query. Without it, stage two learns from ``(X, y)`` as one group per row
             block of 25 (a fallback for tiny inputs).
         """
-        X, y, w, names = self._check_fit_args(X, y, sample_weight, feature_names)
+        # X only passes to the two stages, which convert what they use.
+        X, y, w, names = self._check_fit_args(X, y, sample_weight, feature_names, keep_float=True)
         if self.shortlist < 1:
             raise ValueError(f"shortlist must be positive, got {self.shortlist!r}")
         if self.priors is None:  # the documented defaults, for the columns this schema has
