@@ -163,6 +163,9 @@ def test_pick_a_town_and_see_candidates(page):
     assert first.nth(0).inner_text() == "1"
     assert first.nth(4).inner_text().endswith("km")
     assert rows.first.locator(".reasons li").count() >= 1
+    # The map is drawn once its land outlines have loaded (a fetch, slower than the table
+    # under load), all of it in one go: wait for its marker of the query, then count.
+    page.locator("#map circle.query").wait_for(state="attached", timeout=10_000)
     assert page.locator("#map circle.query").count() == 1
     assert page.locator("#map circle.cand").count() == 10
     # Regions by name from the server, never a GeoNames code such as "IL" or "07".
