@@ -122,6 +122,29 @@ def make_cities():
     return CityTable.from_records(recs, make_countries())
 
 
+# Towns under their real GeoNames ids, for the providers of the shipped tables (which key
+# cities by id); the last one is in no table.
+NAMED = [
+    (2652221, "Coventry", "GB", "ENG", 52.41, -1.51, 345000),
+    (2935022, "Dresden", "DE", "13", 51.05, 13.74, 556000),
+    (2891122, "Kiel", "DE", "10", 54.32, 10.13, 246000),
+    (2510409, "Toledo", "ES", "54", 39.86, -4.03, 85000),
+    (5174035, "Toledo", "US", "OH", 41.66, -83.56, 270000),
+    (4887398, "Chicago", "US", "IL", 41.88, -87.63, 2700000),
+    (999000001, "Nowhere", "FR", "11", 48.0, 2.0, 1000),
+]
+
+
+@pytest.fixture(scope="session")
+def named_world():
+    """:data:`NAMED` as a city table over the synthetic world's six countries."""
+    recs = [
+        dict(geonameid=g, name=n, country=c, admin1=a, latitude=la, longitude=lo, population=p)
+        for g, n, c, a, la, lo, p in NAMED
+    ]
+    return CityTable.from_records(recs, make_countries())
+
+
 @pytest.fixture(scope="session")
 def cities():
     return make_cities()
