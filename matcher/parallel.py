@@ -53,7 +53,8 @@ def forked_imap(fn, items, n_jobs):
         yield from pool.map(_call, [key] * len(items), items)
     except BrokenProcessPool:
         raise WorkerLost(
-            f"a worker process ended abruptly (of {n}; the system may have run out of memory): try fewer parallel jobs"
+            f"one of {n} worker processes ended abruptly (the system may have run out of memory); "
+            "try fewer parallel jobs"
         ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
