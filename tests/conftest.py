@@ -114,12 +114,17 @@ def make_countries():
     )
 
 
+TOWN_FIELDS = ("geonameid", "name", "country", "admin1", "latitude", "longitude", "population", "alternatenames")
+
+
+def make_table(towns):
+    """A city table over the synthetic world's countries from tuples in :data:`TOWN_FIELDS`
+    order (the alternate names may be left off)."""
+    return CityTable.from_records([dict(zip(TOWN_FIELDS, t)) for t in towns], make_countries())
+
+
 def make_cities():
-    recs = [
-        dict(geonameid=g, name=n, country=c, admin1=a, latitude=la, longitude=lo, population=p, alternatenames=alts)
-        for g, n, c, a, la, lo, p, alts in CITIES
-    ]
-    return CityTable.from_records(recs, make_countries())
+    return make_table(CITIES)
 
 
 # Towns under their real GeoNames ids, for the providers of the shipped tables (which key
@@ -138,11 +143,7 @@ NAMED = [
 @pytest.fixture(scope="session")
 def named_world():
     """:data:`NAMED` as a city table over the synthetic world's six countries."""
-    recs = [
-        dict(geonameid=g, name=n, country=c, admin1=a, latitude=la, longitude=lo, population=p)
-        for g, n, c, a, la, lo, p in NAMED
-    ]
-    return CityTable.from_records(recs, make_countries())
+    return make_table(NAMED)
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,7 @@ of one size twin with towns of the same size and never across.
 import numpy as np
 import pytest
 
-from conftest import make_countries
-from sistermatch.cities import CityTable
+from conftest import make_table
 from sistermatch.features import FeatureContext, PropensityFeatures, QueryBatch
 from sistermatch.features.propensity import Propensity
 from sistermatch.partnerships import PartnershipGraph
@@ -34,11 +33,7 @@ S = Propensity.SMOOTHING
 
 @pytest.fixture(scope="module")
 def world():
-    recs = [
-        dict(geonameid=g, name=n, country=c, admin1=a, latitude=50.0 + g / 10, longitude=g / 10, population=p)
-        for g, n, c, a, p in TOWNS
-    ]
-    cities = CityTable.from_records(recs, make_countries())
+    cities = make_table([(g, n, c, a, 50.0 + g / 10, g / 10, p) for g, n, c, a, p in TOWNS])
     graph = PartnershipGraph(len(cities), cities.index.rows_or_missing(np.array(PAIRS).ravel()).reshape(-1, 2))
     return cities, graph
 
