@@ -69,7 +69,7 @@ def main():
         if getattr(model, "shortlist", None) is not None:
             short = np.flatnonzero(timed("shortlist: pick the best", lambda: model._shortlist_mask(s1)))
             X = timed("shortlist: feature rows", lambda: rows_of(batch, cand, short))
-            timed("stage two: LightGBM", lambda: model.pair_scores(X))
+            timed("stage two: the re-ranker's trees", lambda: model.pair_scores(X))
         scores, reranked = model.rank_first(s1, lambda pos: rows_of(batch, cand, pos))
         best = timed("top k", lambda: top_k(scores, args.k, cities.population[cand]))
         Xk = timed("k rows: feature rows", lambda: rows_of(batch, cand, best))

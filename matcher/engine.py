@@ -651,7 +651,8 @@ class Matcher:
 
     def warm_up(self):
         """Build now what ranking otherwise builds on first use (each feature block's state,
-        the linear stage's candidate-only sums for towns with and without partners), e.g.
+        the linear stage's candidate-only sums for towns with and without partners, the
+        model's compiled code), e.g.
         before forking worker processes, which then share it instead of each building it.
 
         Returns
@@ -659,6 +660,7 @@ class Matcher:
         self
         """
         self._check_fitted()
+        self.model_.warm_up()
         pop = self.cities_.population
         flt = CandidateFilter()
         for warm in (True, False):

@@ -104,3 +104,8 @@ class PairRanker(BaseEstimator):
     def pair_contributions(self, X):
         """Contributions matching :meth:`pair_scores`."""
         return self.contributions(X)
+
+    def warm_up(self):
+        """Load now what scoring would otherwise load on first use (e.g. compiled code),
+        before serving or forking workers. Returns self."""
+        return self

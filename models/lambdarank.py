@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .base import PairRanker
+from .forest import CompiledForest, kernel_pays, load_kernel
 from .paths import TreePaths
 
 __all__ = ["LambdaRanker"]
@@ -122,14 +123,27 @@ class LambdaRanker(PairRanker):
         self.feature_names_ = names
         paths = TreePaths.from_lightgbm(self.booster_)
         self.leaf_paths_ = paths.leaf_paths(len(names))
+        # The same trees laid out for QuickScorer: the same scores and leaves, faster.
+        self.forest_ = CompiledForest(paths)
         # The expected score, which TreeSHAP and the path sums share (both weigh leaves by count).
         self.base_score_ = paths.base_score
+        return self
+
+    def _forest_scores(self, X):
+        """Whether the compiled forest scores these rows (same bits as the booster, faster
+        once its kernel is loaded; see :mod:`.forest`)."""
+        return self.forest_.handles(X) and kernel_pays(len(X))
+
+    def warm_up(self):
+        load_kernel()
         return self
 
     def decision_function(self, X):
         X = self._check_X(X)
         if len(X) == 0:
             return np.zeros(0)
+        if self._forest_scores(X):
+            return self.forest_.raw_scores(X)
         return np.asarray(self.booster_.predict(X, raw_score=True, num_threads=1), dtype=np.float64)
 
     def contributions(self, X):
@@ -141,7 +155,10 @@ class LambdaRanker(PairRanker):
         # LightGBM finds each row's leaves (its own traversal); each leaf's path
         # contributions are summed once, so explaining a row is a sparse gather.
         offsets, paths = self.leaf_paths_
-        leaves = np.asarray(self.booster_.predict(X, pred_leaf=True, num_threads=1), dtype=np.int64)
+        if self._forest_scores(X):
+            leaves = self.forest_.leaves(X)
+        else:
+            leaves = np.asarray(self.booster_.predict(X, pred_leaf=True, num_threads=1), dtype=np.int64)
         n, t = leaves.shape
         picked = sp.csr_matrix(
             (np.ones(n * t), (leaves + offsets[None, :]).ravel(), np.arange(0, n * t + 1, t)),

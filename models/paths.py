@@ -50,7 +50,7 @@ class TreePaths:
             self.zero_is_missing[i, :k] = t.get("zero_is_missing", False)
             self.value[i, :k] = _expected_values(t["value"], t["count"], t["left"], t["right"], t["leaf"])
         self.base_score = float(baseline) + float(self.value[:, 0].sum())
-        self._leaf_index = [np.asarray(t["leaf_index"]) if "leaf_index" in t else None for t in trees]
+        self.leaf_index = [np.asarray(t["leaf_index"]) if "leaf_index" in t else None for t in trees]
 
     @classmethod
     def from_sklearn(cls, predictors, baseline):
@@ -86,7 +86,7 @@ class TreePaths:
         (the ensemble's own leaf numbering, e.g. LightGBM's ``pred_leaf``)."""
         rows, cols, vals, offsets = [], [], [], []
         start = 0
-        for t, leaf_index in enumerate(self._leaf_index):
+        for t, leaf_index in enumerate(self.leaf_index):
             if leaf_index is None:
                 raise ValueError("leaf paths need the ensemble's leaf numbering (LightGBM trees)")
             offsets.append(start)

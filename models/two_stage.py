@@ -44,6 +44,11 @@ class Reranker(PairRanker):
     def pair_contributions(self, X):
         return self.second_.contributions(self._check_X(X))
 
+    def warm_up(self):
+        self.first_.warm_up()
+        self.second_.warm_up()
+        return self
+
     @property
     def query_columns(self):
         return self.first_.query_columns
@@ -56,15 +61,16 @@ class Reranker(PairRanker):
         if self.stage_ == "first":
             return s1, None
         mask = self._shortlist_mask(s1)
-        scores = s1.copy()
         short = np.flatnonzero(mask)
         if not len(short):
-            return scores, mask
+            return s1.copy(), mask
         s2 = self.pair_scores(features_of(short))
+        if len(short) < len(s1):
+            # The rest move below the shortlist (whole-array passes, no boolean gathers).
+            scores = s1 - (max(0.0, np.max(s1, where=~mask, initial=-np.inf) - s2.min()) + 1.0)
+        else:
+            scores = s1.copy()
         scores[short] = s2
-        rest = ~mask
-        if rest.any():
-            scores[rest] -= max(0.0, s1[rest].max() - s2.min()) + 1.0
         return scores, mask
 
     def decision_function(self, X):

@@ -1,0 +1,243 @@
+"""Exact, fast scoring of a tree ensemble: QuickScorer over its node arrays, compiled with numba.
+
+A row's leaf in a tree is found without walking the tree. Leaves are numbered left to
+right, and each tree keeps a bitvector of the leaves the row can still reach. A split
+whose test ``x <= threshold`` fails rules out every leaf of its left subtree, so its
+mask clears those bits. The splits of the whole ensemble are sorted by feature and
+threshold; for each feature a row visits only the splits whose thresholds lie below
+its value (the failed tests) and ANDs their masks in. The lowest bit left is the
+row's leaf. These steps do not depend on one another as a tree walk's do, so they
+pipeline (Lucchese et al., "QuickScorer", SIGIR 2015).
+
+On the default re-ranker (300 trees of 15 leaves) this scores a 1,000-row shortlist
+about four times faster than LightGBM's own ``predict``
+(``bench/profile_recommend.py``), and to the same bits: the trees' outputs are added
+in the same order, in float64.
+
+Loading the compiled kernel (numba, from its on-disk cache) costs about 0.4 s, as much
+as LightGBM spends on some 50,000 rows. So a process scores with the booster until it has
+scored that many rows, then switches (:func:`kernel_pays`, the ski-rental rule: never more
+than twice the better choice's cost in hindsight); a one-off recommendation from the CLI
+never loads it, a batch or a service does after a few dozen queries, or at once when
+warmed up (:func:`load_kernel`).
+
+Missing values are out of scope. A NaN in the rows, or a split that treats zero as
+missing, sends the caller back to the ensemble's own predictor: :meth:`CompiledForest.handles`.
+"""
+
+import threading
+
+import numpy as np
+
+__all__ = ["CompiledForest", "kernel_pays", "load_kernel"]
+
+COMPILE_AFTER_ROWS = 50_000
+
+_FULL = np.uint64(0xFFFFFFFFFFFFFFFF)
+_DEBRUIJN_MUL = 0x03F79D71B4CB0A89  # a de Bruijn sequence: (lowest bit * it) >> 58 is unique
+_DEBRUIJN = np.zeros(64, dtype=np.int64)
+for _i in range(64):
+    _DEBRUIJN[(((1 << _i) * _DEBRUIJN_MUL) & 0xFFFFFFFFFFFFFFFF) >> 58] = _i
+
+
+class CompiledForest:
+    """An ensemble's splits laid out for QuickScorer. Build it from a :class:`~.paths.TreePaths`.
+
+    Parameters
+    ----------
+    paths : TreePaths
+        The ensemble's node arrays, with its own leaf numbering (LightGBM trees).
+
+    Raises
+    ------
+    ValueError
+        If a tree has more than 64 leaves (one 64-bit word per tree).
+
+    Examples
+    --------
+    >>> import numpy as np, lightgbm
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 3)); y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    >>> booster = lightgbm.train({"verbose": -1, "num_leaves": 7}, lightgbm.Dataset(X, y), 20)
+    >>> from sistermatch.models.paths import TreePaths
+    >>> forest = CompiledForest(TreePaths.from_lightgbm(booster))
+    >>> bool((forest.raw_scores(X) == booster.predict(X, raw_score=True)).all())
+    True
+    """
+
+    def __init__(self, paths):
+        n_trees = paths.feature.shape[0]
+        feats, thresholds, trees, masks = [], [], [], []
+        leaf_value = np.zeros((n_trees, 64))
+        leaf_id = np.zeros((n_trees, 64), dtype=np.int64)
+        self.exact_ = not bool(paths.zero_is_missing.any())
+        for t in range(n_trees):
+            order = _leaves_left_to_right(paths, t)
+            if len(order) > 64:
+                raise ValueError(f"tree {t} has {len(order)} leaves; at most 64 fit one word")
+            bit = {node: i for i, node in enumerate(order)}
+            leaf_value[t, : len(order)] = paths.value[t, order]
+            if paths.leaf_index[t] is not None:
+                leaf_id[t, : len(order)] = paths.leaf_index[t][order]
+            # Each split's mask clears the bits of its left subtree's leaves; the leaves
+            # below a node are a contiguous run in left-to-right order.
+            for node, lo, left_hi in _splits(paths, t, bit):
+                feats.append(int(paths.feature[t, node]))
+                thresholds.append(float(paths.threshold[t, node]))
+                trees.append(t)
+                masks.append(int(_FULL) & ~(((1 << left_hi) - 1) ^ ((1 << lo) - 1)))
+        feats = np.asarray(feats, dtype=np.int64)
+        thresholds = np.asarray(thresholds, dtype=np.float64)
+        order = np.lexsort((thresholds, feats))
+        self.thresholds_ = thresholds[order]
+        self.trees_ = np.asarray(trees, dtype=np.int64)[order]
+        self.masks_ = np.asarray(masks, dtype=np.uint64)[order]
+        n_features = int(feats.max()) + 1 if len(feats) else 0
+        self.starts_ = np.searchsorted(feats[order], np.arange(n_features + 1)).astype(np.int64)
+        self.leaf_value_ = leaf_value
+        self.leaf_id_ = leaf_id
+
+    def handles(self, X):
+        """Whether these rows score exactly here: no NaN, and no split that reads zero as missing."""
+        return self.exact_ and not np.isnan(X).any()
+
+    def raw_scores(self, X):
+        """The ensemble's raw score of each row (float64), its trees added in order."""
+        X = _rows(X)
+        out = np.zeros(len(X))
+        if len(X):
+            _kernel()(
+                X,
+                self.starts_,
+                self.thresholds_,
+                self.trees_,
+                self.masks_,
+                self.leaf_value_,
+                self.leaf_id_,
+                _DEBRUIJN,
+                out,
+                np.zeros((0, 0), dtype=np.int64),
+            )
+        return out
+
+    def leaves(self, X):
+        """``(n_rows, n_trees)``: each row's leaf in each tree, in the ensemble's own numbering
+        (LightGBM's ``pred_leaf``)."""
+        X = _rows(X)
+        leaves = np.zeros((len(X), self.leaf_value_.shape[0]), dtype=np.int64)
+        if len(X):
+            _kernel()(
+                X,
+                self.starts_,
+                self.thresholds_,
+                self.trees_,
+                self.masks_,
+                self.leaf_value_,
+                self.leaf_id_,
+                _DEBRUIJN,
+                np.zeros(len(X)),
+                leaves,
+            )
+        return leaves
+
+
+def _rows(X):
+    X = np.asarray(X)
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    return np.ascontiguousarray(X)
+
+
+def _leaves_left_to_right(paths, t):
+    order, stack = [], [0]
+    while stack:
+        node = stack.pop()
+        if paths.leaf[t, node]:
+            order.append(node)
+        else:
+            stack.append(int(paths.right[t, node]))
+            stack.append(int(paths.left[t, node]))
+    return np.asarray(order, dtype=np.int64)
+
+
+def _splits(paths, t, bit):
+    """``(node, lo, left_hi)`` for each split of tree ``t``: its left subtree's leaves are
+    bits ``lo`` to ``left_hi - 1``."""
+
+    def walk(node):
+        if paths.leaf[t, node]:
+            return bit[node], bit[node] + 1
+        lo, left_hi = walk(int(paths.left[t, node]))
+        _, hi = walk(int(paths.right[t, node]))
+        found.append((node, lo, left_hi))
+        return lo, hi
+
+    found = []
+    walk(0)
+    return found
+
+
+_COMPILED = None
+_LOCK = threading.Lock()
+_booster_rows = 0
+
+
+def kernel_pays(n_rows):
+    """Whether to score ``n_rows`` with the compiled kernel: yes once it is loaded, or once
+    this process has scored :data:`COMPILE_AFTER_ROWS` rows the other way (then it loads)."""
+    global _booster_rows
+    if _COMPILED is not None:
+        return True
+    _booster_rows += n_rows
+    if _booster_rows < COMPILE_AFTER_ROWS:
+        return False
+    load_kernel()
+    return True
+
+
+def load_kernel():
+    """Load (or compile, the first time on this machine) the numba kernel now."""
+    _kernel()
+
+
+def _kernel():
+    """The numba kernel, compiled on first use (and cached on disk by numba)."""
+    global _COMPILED
+    with _LOCK:
+        if _COMPILED is None:
+            _COMPILED = _compile()
+    return _COMPILED
+
+
+def _compile():
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def score(X, starts, thresholds, trees, masks, leaf_value, leaf_id, debruijn, out, leaves):
+        n_rows, n_cols = X.shape
+        n_trees = leaf_value.shape[0]
+        n_features = min(n_cols, starts.shape[0] - 1)
+        keep_leaves = leaves.shape[0] == n_rows
+        reach = np.empty(n_trees, dtype=np.uint64)
+        full = np.uint64(0xFFFFFFFFFFFFFFFF)
+        one = np.uint64(1)
+        mul = np.uint64(_DEBRUIJN_MUL)
+        shift = np.uint64(58)
+        for i in range(n_rows):
+            reach[:] = full
+            for f in range(n_features):
+                x = np.float64(X[i, f])
+                for p in range(starts[f], starts[f + 1]):
+                    if x <= thresholds[p]:
+                        break
+                    reach[trees[p]] &= masks[p]
+            total = 0.0
+            for t in range(n_trees):
+                w = reach[t]
+                k = debruijn[((w & (~w + one)) * mul) >> shift]
+                total += leaf_value[t, k]
+                if keep_leaves:
+                    leaves[i, t] = leaf_id[t, k]
+            out[i] = total
+
+    return score
