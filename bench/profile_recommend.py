@@ -34,6 +34,7 @@ def main():
     warnings.simplefilter("ignore")
     t = time.time()
     m = Matcher(model=args.model, cache=True).fit(args.partnerships)
+    m.warm_up()  # as the service and the batch do before their first query
     print(f"fit or load: {time.time() - t:.1f}s ({type(m.model_).__name__})")
     cities, fs, model = m.cities_, m.feature_set_, m.model_
     rng = np.random.default_rng(0)
