@@ -8,6 +8,7 @@ __all__ = ["GraphFeatures"]
 
 NEARBY_WEIGHT = float(np.exp(-150.0 / NEIGHBOUR_SCALE_KM))
 NAMES_SHOWN = 3
+TYPICAL_GAP = 0.15  # within about 40% of the typical partner's size (log10) or partner count (log)
 
 
 class GraphFeatures(FeatureBlock):
@@ -21,7 +22,13 @@ class GraphFeatures(FeatureBlock):
     - ``partner_centroid``: closeness of the candidate to where the query's partners are;
     - ``neighbour_partner`` / ``neighbour_country``: partners of the twinned towns near
       the query (what carries a town with no partners yet);
-    - ``query_degree``: how warm the query is, so a model can weigh the rest by it.
+    - ``query_degree``: how warm the query is, so a model can weigh the rest by it;
+    - ``partner_size_gap`` / ``partner_degree_gap``: how far the candidate's size (log10
+      population) and its log number of partners lie from those of the query's typical
+      partner (0 for a query without partners). Partnerships are assortative: a town's
+      other partners predict a new partner's size and degree better than the town's own
+      do (on the bundled file, correlations 0.63 against 0.58 for size, 0.53 against 0.40
+      for degree, over 22,186 links of towns with three or more partners).
     """
 
     name = "graph"
@@ -36,13 +43,25 @@ class GraphFeatures(FeatureBlock):
         "neighbour_partner",
         "neighbour_country",
         "query_degree",
+        "partner_size_gap",
+        "partner_degree_gap",
     )
 
     def fit(self, ctx):
-        """Adamic-Adar weights: a shared partner counts more the fewer partners it has."""
+        """Adamic-Adar weights (a shared partner counts more the fewer partners it has), and
+        each town's typical partner: the mean size and log degree of its partners."""
         with np.errstate(divide="ignore"):
             weight = np.where(ctx.degree > 1, 1.0 / np.log(np.maximum(ctx.degree, 2)), 0.0)
-        return FeatureState(adamic_adar_weight_=weight)
+        a = ctx.graph.adjacency
+        has = ctx.degree > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            size = np.asarray(a @ ctx.cities.log_population).ravel() / ctx.degree
+            degree = np.asarray(a @ ctx.log_degree).ravel() / ctx.degree
+        return FeatureState(
+            adamic_adar_weight_=weight,
+            partner_size_=np.where(has, size, 0.0),
+            partner_degree_=np.where(has, degree, 0.0),
+        )
 
     def _part(self, batch, name):
         """One of :data:`_PARTS` for the batch, built on first use and kept on the batch (the
@@ -61,6 +80,11 @@ class GraphFeatures(FeatureBlock):
         nb = batch.neighbour_partners
         cc = c.country[cand]
         deg_q = ctx.degree[batch.rows][p]
+        st = self.state(ctx)
+        q = batch.rows[p]
+        warm = deg_q > 0
+        size_gap = np.where(warm, np.abs(st.partner_size_[q] - c.log_population[cand]), 0.0)
+        degree_gap = np.where(warm, np.abs(st.partner_degree_[q] - ctx.log_degree[cand]), 0.0)
         if one:
             centroid_col = c.xyz[cand] @ centroid[0] if np.size(cand) < len(c) // 8 else (c.xyz @ centroid[0])[cand]
         else:
@@ -76,6 +100,8 @@ class GraphFeatures(FeatureBlock):
             np.log1p(gather(nb, qpos, cand)),
             lookup(nb_country, p, cc, np.log1p),
             np.log1p(deg_q),
+            size_gap,
+            degree_gap,
         )
 
     def add_static(self, ctx, w, city):
@@ -106,6 +132,16 @@ class GraphFeatures(FeatureBlock):
             score.region[row.indices] += w[4] * np.log1p(row.data)
         if w[6]:
             score.city += w[6] * (c.xyz @ self._part(batch, "centroid")[0])
+        st = self.state(ctx)
+        for weight, typical, own in (
+            (w[10], st.partner_size_[q], c.log_population),
+            (w[11], st.partner_degree_[q], ctx.log_degree),
+        ):
+            if weight:
+                gap = own - typical
+                np.abs(gap, out=gap)
+                gap *= weight
+                score.city += gap
 
     def describe(self, column, batch, qpos, cand, value):
         ctx = batch.ctx
@@ -142,6 +178,10 @@ class GraphFeatures(FeatureBlock):
             return f"partners of {qname}'s partners are in {country}"
         if column == "partner_centroid" and value > 0.5 and ctx.degree[q] > 0:
             return f"near where {qname}'s partners are"
+        if column == "partner_size_gap" and ctx.degree[q] > 0 and value <= TYPICAL_GAP:
+            return f"as large as {qname}'s partners typically are"
+        if column == "partner_degree_gap" and ctx.degree[q] > 0 and value <= TYPICAL_GAP:
+            return f"twins about as much as {qname}'s partners do"
         return None
 
 

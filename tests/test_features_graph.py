@@ -58,3 +58,31 @@ def test_graph_features_use_only_the_graph_given(cities, graph):
     sub = FeatureContext(cities, graph.subgraph(keep))
     assert val(sub, GraphFeatures(), 7, 15, "common_partners") == pytest.approx(np.log1p(1))
     assert val(sub, GraphFeatures(), 7, 10, "partners_in_country") == pytest.approx(np.log1p(1))
+
+
+def test_gaps_to_the_query_s_typical_partner(cities, graph, ctx):
+    logpop, logdeg = cities.log_population, np.log1p(graph.degree)
+    for q in range(len(cities)):
+        out = one_query(ctx, GraphFeatures(), q)
+        partners = graph.partners(q)
+        if not len(partners):  # no typical partner: nothing to measure against
+            assert not out["partner_size_gap"].any() and not out["partner_degree_gap"].any()
+            continue
+        np.testing.assert_allclose(out["partner_size_gap"], np.abs(logpop - logpop[partners].mean()), atol=1e-6)
+        np.testing.assert_allclose(out["partner_degree_gap"], np.abs(logdeg - logdeg[partners].mean()), atol=1e-6)
+
+
+def test_a_town_the_size_of_the_query_s_partners_is_said_so(cities, graph, ctx):
+    from sistermatch.features import QueryBatch
+
+    row = cities.index.row
+    koln = row(7)
+    typical = cities.log_population[graph.partners(koln)].mean()
+    out = one_query(ctx, GraphFeatures(), koln)["partner_size_gap"]
+    best = int(np.argmin(np.where(np.arange(len(cities)) == koln, np.inf, out)))
+    assert out[best] == pytest.approx(abs(cities.log_population[best] - typical))
+    batch = QueryBatch(ctx, [koln])
+    text = GraphFeatures().describe("partner_size_gap", batch, 0, best, out[best])
+    assert (text is not None) == (out[best] <= 0.15)
+    far = int(np.argmax(out))
+    assert GraphFeatures().describe("partner_size_gap", batch, 0, far, out[far]) is None
