@@ -24,6 +24,7 @@ __all__ = [
     "LinearScore",
     "gather",
     "line_values",
+    "typical_partner",
     "lookup",
     "NEIGHBOURS_K",
     "NEIGHBOUR_SCALE_KM",
@@ -93,6 +94,14 @@ def lookup(table, qkey, ckey, transform=None):
         return (row if transform is None else transform(row))[ckey]
     values = gather(table, qkey, ckey) if sp.issparse(table) else table[qkey, ckey]
     return values if transform is None else transform(values)
+
+
+def typical_partner(ctx, values):
+    """Each town's typical partner by ``values`` (one per city): their mean over the town's
+    partners in the context's graph, 0 for a town without partners."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.asarray(ctx.graph.adjacency @ values).ravel() / ctx.degree
+    return np.where(ctx.degree > 0, mean, 0.0)
 
 
 class FeatureState:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import NEIGHBOUR_SCALE_KM, FeatureBlock, FeatureState, gather, lookup
+from .base import NEIGHBOUR_SCALE_KM, FeatureBlock, FeatureState, gather, lookup, typical_partner
 
 __all__ = ["GraphFeatures"]
 
@@ -52,15 +52,10 @@ class GraphFeatures(FeatureBlock):
         each town's typical partner: the mean size and log degree of its partners."""
         with np.errstate(divide="ignore"):
             weight = np.where(ctx.degree > 1, 1.0 / np.log(np.maximum(ctx.degree, 2)), 0.0)
-        a = ctx.graph.adjacency
-        has = ctx.degree > 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            size = np.asarray(a @ ctx.cities.log_population).ravel() / ctx.degree
-            degree = np.asarray(a @ ctx.log_degree).ravel() / ctx.degree
         return FeatureState(
             adamic_adar_weight_=weight,
-            partner_size_=np.where(has, size, 0.0),
-            partner_degree_=np.where(has, degree, 0.0),
+            partner_size_=typical_partner(ctx, ctx.cities.log_population),
+            partner_degree_=typical_partner(ctx, ctx.log_degree),
         )
 
     def _part(self, batch, name):

@@ -9,7 +9,7 @@ context was built on (a training fold's graph in training), never from the pair 
 
 import numpy as np
 
-from .base import FeatureBlock, FeatureState, gather, line_values
+from .base import FeatureBlock, FeatureState, gather, line_values, typical_partner
 
 __all__ = ["TwoSidedFeatures"]
 
@@ -43,15 +43,13 @@ class TwoSidedFeatures(FeatureBlock):
         partner_region = (a @ ctx.region_onehot).tocsr()
         centroid = np.asarray(a @ c.xyz)
         norm = np.linalg.norm(centroid, axis=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.asarray(a @ c.log_population).ravel() / ctx.degree
         return FeatureState(
             partner_country_=partner_country,
             partner_country_csc_=partner_country.tocsc(),
             partner_region_=partner_region,
             partner_region_csc_=partner_region.tocsc(),
             partner_centroid_=np.divide(centroid, norm, out=np.zeros_like(centroid), where=norm > 0),
-            partner_log_population_=np.where(ctx.degree > 0, mean, 0.0),
+            partner_log_population_=typical_partner(ctx, c.log_population),
         )
 
     def compute(self, batch, qpos, cand):
