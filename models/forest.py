@@ -71,16 +71,15 @@ class CompiledForest:
         leaf_id = np.zeros((n_trees, 64), dtype=np.int64)
         self.exact_ = not bool(paths.zero_is_missing.any())
         for t in range(n_trees):
-            order = _leaves_left_to_right(paths, t)
+            order, splits = _layout(paths, t)
             if len(order) > 64:
                 raise ValueError(f"tree {t} has {len(order)} leaves; at most 64 fit one word")
-            bit = {node: i for i, node in enumerate(order)}
             leaf_value[t, : len(order)] = paths.value[t, order]
             if paths.leaf_index[t] is not None:
                 leaf_id[t, : len(order)] = paths.leaf_index[t][order]
             # Each split's mask clears the bits of its left subtree's leaves; the leaves
             # below a node are a contiguous run in left-to-right order.
-            for node, lo, left_hi in _splits(paths, t, bit):
+            for node, lo, left_hi in splits:
                 feats.append(int(paths.feature[t, node]))
                 thresholds.append(float(paths.threshold[t, node]))
                 trees.append(t)
@@ -139,33 +138,22 @@ def _rows(X):
     return np.ascontiguousarray(X)
 
 
-def _leaves_left_to_right(paths, t):
-    order, stack = [], [0]
-    while stack:
-        node = stack.pop()
-        if paths.leaf[t, node]:
-            order.append(node)
-        else:
-            stack.append(int(paths.right[t, node]))
-            stack.append(int(paths.left[t, node]))
-    return np.asarray(order, dtype=np.int64)
-
-
-def _splits(paths, t, bit):
-    """``(node, lo, left_hi)`` for each split of tree ``t``: its left subtree's leaves are
-    bits ``lo`` to ``left_hi - 1``."""
+def _layout(paths, t):
+    """Tree ``t`` in one walk: its leaves left to right, and ``(node, lo, left_hi)`` for
+    each split, whose left subtree's leaves are bits ``lo`` to ``left_hi - 1``."""
+    leaves, splits = [], []
 
     def walk(node):
         if paths.leaf[t, node]:
-            return bit[node], bit[node] + 1
+            leaves.append(node)
+            return len(leaves) - 1, len(leaves)
         lo, left_hi = walk(int(paths.left[t, node]))
         _, hi = walk(int(paths.right[t, node]))
-        found.append((node, lo, left_hi))
+        splits.append((node, lo, left_hi))
         return lo, hi
 
-    found = []
     walk(0)
-    return found
+    return np.asarray(leaves, dtype=np.int64), splits
 
 
 _COMPILED = None
