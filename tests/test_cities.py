@@ -109,6 +109,38 @@ def test_from_records_without_alternate_names_or_admin1():
     assert table.city(0).label() == "Lonely (GB)"
 
 
+def test_from_records_finds_every_town_by_each_of_its_names_once():
+    recs = [
+        dict(
+            geonameid=1,
+            name="Saint-Malo",
+            country="FR",
+            latitude=48.6,
+            longitude=-2.0,
+            population=46000,
+            alternatenames=["St. Malo", "Sant-Maloù", "--"],
+        ),
+        dict(
+            geonameid=2,
+            name="Malo",
+            country="ES",
+            latitude=43.0,
+            longitude=-3.0,
+            population=900,
+            alternatenames=["St. Malo"],
+        ),  # a name two towns share
+        dict(geonameid=3, name="St Malo", country="GB", latitude=50.0, longitude=-1.0, population=600),
+    ]
+    table = CityTable.from_records(recs, make_countries())
+    assert list(table.folded_name) == ["saint malo", "malo", "saint malo"]
+    assert list(table.rows_named("saint malo")) == [0, 1, 2]
+    assert list(table.rows_named(fold("Sant-Maloù"))) == [0]
+    assert list(table.rows_named("malo")) == [1]
+    assert list(table.rows_named("")) == []  # "--" folds to nothing: no key
+    # One (name, town) pair per town, though two of Saint-Malo's names fold alike.
+    assert np.count_nonzero(table.alias_row == 0) == 2
+
+
 def test_from_records_rejects_an_unknown_country():
     recs = [dict(geonameid=7, name="Nowhere", country="XX", admin1="", latitude=0, longitude=0, population=1)]
     with pytest.raises(InvalidInput, match="XX"):

@@ -1,8 +1,8 @@
 """The `sistermatch` command: output formats, empty answers and every bad input.
 
 Most tests call the CLI in-process (``cli.main([...])``) on the synthetic world of
-conftest.py, by replacing the CLI's matcher factory; a few run the installed script in
-a subprocess on the real GeoNames pool, as a user does.
+conftest.py, by replacing the CLI's matcher factory; a few call it in-process on the
+real GeoNames pool, and a few run the installed script in a subprocess, as a user does.
 """
 
 import csv
@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from conftest import SHARED_PARTNERSHIPS, make_cities
+from conftest import SHARED_PARTNERSHIPS, invoke_cli, make_cities
 from sistermatch import Matcher
 from sistermatch.interfaces import cli
 from sistermatch.resolve import Resolver
@@ -95,12 +95,20 @@ def test_recommend_on_the_real_pool_prints_a_table(real_cities):  # the pool's c
     assert "profiles alone" in proc.stderr
 
 
-def test_a_bad_file_through_the_real_entry_point(tmp_path, real_cities):
+@pytest.fixture()
+def run_real(real_cities, monkeypatch, capsys):
+    """Run the CLI in this process on the real pool (its cache built once a run), with the
+    engine the commands build for a user; profiles alone unless a test names partnerships."""
+    monkeypatch.setenv("SISTERMATCH_PARTNERSHIPS", "none")
+    return lambda *args: invoke_cli(capsys, *args)
+
+
+def test_a_bad_file_on_the_real_pool_is_one_line(tmp_path, run_real):
     path = tmp_path / "latin1.csv"
     path.write_bytes("city_a,country_a,city_b,country_b\nK\xf6ln,DE,Li\xe8ge,BE\n".encode("latin-1"))
-    proc = run_script("recommend", "Coventry", "--country", "GB", "--partnerships", path)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines()[-1].startswith("error:") and "not UTF-8" in proc.stderr
+    code, _, err = run_real("recommend", "Coventry", "--country", "GB", "--partnerships", path)
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("error:") and "not UTF-8" in err
 
 
 # -- in-process, on the synthetic world ----------------------------------------------------
@@ -411,7 +419,7 @@ def test_region_picks_among_same_named_towns(run, region, geonameid):
 
 @pytest.mark.realdata
 @pytest.mark.skipif(not os.path.exists(SHARED_PARTNERSHIPS), reason="needs ../shared/data/partnerships.csv")
-def test_evaluate_prints_metrics_on_real_split(tmp_path, real_cities):
+def test_evaluate_prints_metrics_on_real_split(tmp_path, run_real):
     with open(SHARED_PARTNERSHIPS, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     # A small real split made at test time (never stored): German towns' pairs to the
@@ -423,7 +431,7 @@ def test_evaluate_prints_metrics_on_real_split(tmp_path, real_cities):
             w = csv.DictWriter(fh, fieldnames=list(rows[0]))
             w.writeheader()
             w.writerows(subset)
-    proc = run_script(
+    code, out, err = run_real(
         "evaluate",
         "--partnerships",
         tmp_path / "train.csv",
@@ -434,8 +442,8 @@ def test_evaluate_prints_metrics_on_real_split(tmp_path, real_cities):
         "--model",
         "hand",  # no training: the command is under test here; learned rankers are tested elsewhere
     )
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout)
+    assert code == 0, err
+    result = json.loads(out)
     assert result["all"]["pairs"] > 0
     assert 0.0 <= result["all"]["hits@100"] <= 1.0
     assert result["all"]["median_rank"] >= 1

@@ -176,7 +176,7 @@ def test_subgraph_keeps_only_masked_edges(graph):
     assert len(graph) == len(EDGES)
 
 
-def test_bundled_partnerships_are_the_default_and_an_unchanged_copy():
+def test_bundled_partnerships_are_the_default_and_an_unchanged_copy(real_cities):  # the pool's cache, built once a run
     import gzip
 
     from conftest import SHARED_PARTNERSHIPS
