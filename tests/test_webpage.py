@@ -2,7 +2,7 @@
 
 Desktop (1360 px) and phone (390 x 844) viewports; the API docs at /docs and /redoc; every
 request that would leave the service is refused and recorded, so "works offline" is tested.
-Screenshots go to tests/artifacts/.
+With ``SISTERMATCH_SCREENSHOTS=1``, screenshots go to tests/artifacts/.
 
 Needs Playwright for Python and Debian's Chromium (``apt-get install chromium``); without
 them the test is skipped, unless ``SISTERMATCH_REQUIRE_BROWSER=1`` (set by CI), where a
@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 REQUIRED = os.environ.get("SISTERMATCH_REQUIRE_BROWSER") == "1"
+SCREENSHOTS = os.environ.get("SISTERMATCH_SCREENSHOTS") == "1"
 pytestmark = pytest.mark.browser
 
 
@@ -101,8 +102,7 @@ def browser(sync_playwright):
             b.close()
 
 
-def _open(browser, base_url, path="/", **context_args):
-    context = browser.new_context(locale="en-GB", **context_args)
+def _open(context, base_url, path="/"):
     page = context.new_page()
     outside = []
     # The page must reach nothing but this service; record any other request and refuse it.
@@ -118,23 +118,40 @@ def _open(browser, base_url, path="/", **context_args):
     page.console_errors = []
     page.on("console", lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None)
     page.goto(base_url + path)
-    return context, page
+    return page
 
 
-@pytest.fixture()
-def page(browser, base_url):
-    context, page = _open(browser, base_url, viewport={"width": 1360, "height": 900})
-    yield page
+# One browser context per screen kind, a fresh page for each test: a context costs the
+# browser a process of its own, and the page keeps nothing between tests (no cookies, no
+# storage).
+@pytest.fixture(scope="module")
+def desktop(browser):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1360, "height": 900})
+    yield context
     context.close()
 
 
-@pytest.fixture()
-def phone(browser, base_url):
-    context, page = _open(
-        browser, base_url, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+@pytest.fixture(scope="module")
+def handset(browser):
+    context = browser.new_context(
+        locale="en-GB", viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
     )
-    yield page
+    yield context
     context.close()
+
+
+@pytest.fixture()
+def page(desktop, base_url):
+    page = _open(desktop, base_url)
+    yield page
+    page.close()
+
+
+@pytest.fixture()
+def phone(handset, base_url):
+    page = _open(handset, base_url)
+    yield page
+    page.close()
 
 
 def _search(page, typed="Coventry", option="Coventry"):
@@ -144,8 +161,11 @@ def _search(page, typed="Coventry", option="Coventry"):
 
 
 def _shot(page, name, full_page=True):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
+    """A screenshot in tests/artifacts/, with ``SISTERMATCH_SCREENSHOTS=1`` (each costs the
+    browser a fifth of a second of CPU, so the suite leaves them out by default)."""
+    if SCREENSHOTS:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
 
 
 def test_pick_a_town_and_see_candidates(page):
@@ -183,8 +203,7 @@ def test_pick_a_town_and_see_candidates(page):
     assert page.locator("#message").is_hidden()
     # Let the footer's /health call land so the screenshot shows the whole page.
     page.wait_for_function("document.getElementById('footer').textContent.length > 0", timeout=10_000)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "webpage.png"), full_page=True)
+    _shot(page, "webpage.png")
     assert page.outside_requests == []
 
 
