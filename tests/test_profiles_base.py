@@ -234,3 +234,14 @@ def test_later_providers_add_unless_they_override(cities):
 
     over = Override(lambda c: [Fact("industry", "city", c.index.row(1), "aerospace", "user")])
     assert tags(ProfileStore.build(cities, [a, over]), 1) == {"aerospace"}
+
+
+def test_a_shipped_table_is_parsed_once_and_each_caller_gets_its_own_frame():
+    from sistermatch.profiles.base import bundled_table
+
+    first = bundled_table("tags.csv")
+    tag = first.loc[0, "tag"]
+    first.loc[0, "tag"] = "changed by a caller"
+    again = bundled_table("tags.csv")
+    assert again.loc[0, "tag"] == tag and again is not first
+    assert bundled_table("no/such.csv") is None

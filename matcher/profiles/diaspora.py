@@ -16,8 +16,10 @@ class DiasporaProvider(ProfileProvider):
         out = []
         df = bundled_table("diaspora/corridors.csv")
         if df is not None:
-            for o, d, n, year, source in zip(df["origin"], df["destination"], df["migrants"], df["year"], df["source"]):
-                oi, di = country_index(cities, o), country_index(cities, d)
+            columns = [df[c].tolist() for c in ("origin", "destination", "migrants", "year", "source")]
+            index = {c: country_index(cities, c) for c in {*columns[0], *columns[1]}}
+            for o, d, n, year, source in zip(*columns):
+                oi, di = index[o], index[d]
                 try:
                     amount = float(n)
                 except ValueError:
@@ -38,7 +40,7 @@ class DiasporaProvider(ProfileProvider):
                     )
         df = bundled_table("diaspora/cities.csv")
         if df is not None:
-            for row, origins, source in zip(city_rows(cities, df), df["origins"], df["source"]):
+            for row, origins, source in zip(city_rows(cities, df), df["origins"].tolist(), df["source"].tolist()):
                 if row < 0:
                     continue
                 for o in split_values(origins):
