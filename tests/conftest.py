@@ -195,31 +195,70 @@ def _isolated_cache(tmp_path_factory, request):
 
 def pytest_collection_modifyitems(config, items):
     """Modules with tests of the real pool run last, so that the background builder has
-    made the pool's cache by the time they ask for it."""
+    made what they read by the time they ask for it."""
     real = {item.module.__name__ for item in items if "real_cities" in item.fixturenames}
     items.sort(key=lambda item: item.module.__name__ in real)
 
 
 def _start_building_the_pool(cache):
-    """Build the GeoNames pool's cache in a background process, once a run, under the lock
-    :func:`real_cities` waits on: the pool takes seconds to build, and meanwhile the test
-    processes run the tests of the synthetic world instead of waiting for it. Returns the
-    builder's process, or None where another test process started it."""
+    """Build what the real-data tests read in a background process, once a run, under the
+    lock :func:`real_cities` waits on: the GeoNames pool's cache, then the learned engine
+    of test_realdata.py (:func:`build_for_the_real_tests`). Both take seconds, and
+    meanwhile the test processes run the tests of the synthetic world instead of waiting.
+    Returns the builder's process, or None where another test process started it."""
     if fcntl is None:
         return None
     try:
         os.close(os.open(cache / "cities.started", os.O_CREAT | os.O_EXCL))  # the first process to ask
     except FileExistsError:
         return None
+    here = str(Path(__file__).parent)
+    code = f"import sys; sys.path.insert(0, {here!r}); import conftest; conftest.build_for_the_real_tests()"
     with open(cache / "cities.lock", "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         # The builder inherits the locked file and holds the lock until it exits.
         return subprocess.Popen(
-            [sys.executable, "-c", "from sistermatch import load_cities; load_cities()"],
+            [sys.executable, "-c", code],
             pass_fds=(fh.fileno(),),
+            env={**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+
+
+REAL_LEARNED = "realdata-learned.pkl"
+"""The learned engine of test_realdata.py, saved by the background builder in the run's cache."""
+
+
+def real_split(cities):
+    """The shared file's pairs as a graph, split 90/10 with seed 0: (train, test)."""
+    from sistermatch.evaluation import split_partnerships
+    from sistermatch.partnerships import load_partnerships
+    from sistermatch.resolve import Resolver
+
+    graph, report = load_partnerships(SHARED_PARTNERSHIPS, cities, Resolver(cities))
+    assert len(graph) > 15_000 and not report.skipped
+    return split_partnerships(graph, cities, seed=0)
+
+
+def fit_real_learned(cities, train):
+    """The default's two stages, trained smaller to keep the suite fast (two folds, fewer
+    negatives and mined queries, 60 trees): the ranking is the same kind."""
+    from sistermatch import Matcher
+    from sistermatch.models.shortlist import DOCUMENTED_REASONS
+
+    model = ShortlistRanker(second=LambdaRanker(n_estimators=60, monotone=DOCUMENTED_REASONS))
+    return Matcher(cities=cities, model=model, n_folds=2, negatives=3, mining_queries=20).fit(train)
+
+
+def build_for_the_real_tests():
+    """The background builder's work: the pool's cache, then the learned engine saved."""
+    from sistermatch import load_cities
+
+    cities = load_cities()
+    if os.path.exists(SHARED_PARTNERSHIPS):
+        path = Path(os.environ["SISTERMATCH_CACHE_DIR"]) / REAL_LEARNED
+        fit_real_learned(cities, real_split(cities)[0]).save(path)
 
 
 @pytest.fixture(scope="session")

@@ -2,17 +2,15 @@
 
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import SHARED_PARTNERSHIPS
+from conftest import REAL_LEARNED, SHARED_PARTNERSHIPS, fit_real_learned, real_split
 from sistermatch import Matcher
-from sistermatch.evaluation import evaluate, split_partnerships
-from sistermatch.models import HandWeightedRanker, LambdaRanker, ShortlistRanker
-from sistermatch.models.shortlist import DOCUMENTED_REASONS
-from sistermatch.partnerships import load_partnerships
-from sistermatch.resolve import Resolver
+from sistermatch.evaluation import evaluate
+from sistermatch.models import HandWeightedRanker
 
 pytestmark = [
     pytest.mark.realdata,
@@ -27,9 +25,7 @@ def cities(real_cities):
 
 @pytest.fixture(scope="module")
 def split(cities):
-    graph, report = load_partnerships(SHARED_PARTNERSHIPS, cities, Resolver(cities))
-    assert len(graph) > 15_000 and not report.skipped
-    return split_partnerships(graph, cities, seed=0)
+    return real_split(cities)
 
 
 def test_pool_is_every_geonames_city(cities):
@@ -39,10 +35,12 @@ def test_pool_is_every_geonames_city(cities):
 
 @pytest.fixture(scope="module")
 def learned(cities, split):
-    # The default's two stages, trained smaller to keep the suite fast (two folds, fewer
-    # negatives and mined queries, 60 trees): the ranking is the same kind.
-    model = ShortlistRanker(second=LambdaRanker(n_estimators=60, monotone=DOCUMENTED_REASONS))
-    return Matcher(cities=cities, model=model, n_folds=2, negatives=3, mining_queries=20).fit(split[0])
+    """The smaller default (:func:`conftest.fit_real_learned`) as the background builder
+    saved it (so loading a saved engine is checked on the real pool too), or fitted here."""
+    saved = Path(os.environ["SISTERMATCH_CACHE_DIR"]) / REAL_LEARNED
+    if saved.exists():
+        return Matcher.load(saved, cities=cities)
+    return fit_real_learned(cities, split[0])
 
 
 def test_learned_model_beats_population_baseline_on_held_out_pairs(cities, split, learned):

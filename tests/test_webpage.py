@@ -4,7 +4,9 @@ Desktop (1360 px) and phone (390 x 844) viewports; the API docs at /docs and /re
 request that would leave the service is refused and recorded, so "works offline" is tested.
 With ``SISTERMATCH_SCREENSHOTS=1``, screenshots go to tests/artifacts/.
 
-Needs Playwright for Python and Debian's Chromium (``apt-get install chromium``); without
+Needs Playwright for Python and Debian's Chromium: its headless shell
+(``apt-get install chromium-headless-shell``, the browser without its windows, which
+takes half the CPU of the full browser here) or else the full one (``chromium``); without
 them the test is skipped, unless ``SISTERMATCH_REQUIRE_BROWSER=1`` (set by CI), where a
 missing browser is a failure. Playwright's own browser download is never used.
 """
@@ -23,7 +25,10 @@ from sistermatch import Matcher
 from sistermatch.features import ALL_ASPECTS
 from sistermatch.models import LogisticRanker
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = next(
+    (path for path in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium") if os.access(path, os.X_OK)),
+    "/usr/bin/chromium-headless-shell",
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -53,7 +58,7 @@ def sync_playwright():
     except ImportError:
         _unavailable("Playwright for Python is not installed (pip install playwright)")
     if not os.access(CHROMIUM, os.X_OK):
-        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium-headless-shell)")
     for name in ("uvicorn", "fastapi"):
         try:
             __import__(name)
