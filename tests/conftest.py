@@ -183,7 +183,8 @@ def _isolated_cache(tmp_path_factory, request):
         (base / "cache").mkdir(exist_ok=True)
         os.environ["SISTERMATCH_CACHE_DIR"] = str(base / "cache")
     builder = None
-    if any("real_cities" in item.fixturenames for item in request.session.items):
+    if old is None and any("real_cities" in item.fixturenames for item in request.session.items):
+        # Only into the run's own folder: a folder the caller named may outlive the run.
         builder = _start_building_the_pool(Path(os.environ["SISTERMATCH_CACHE_DIR"]))
     warnings.simplefilter("default")
     yield
