@@ -183,9 +183,11 @@ def _isolated_cache(tmp_path_factory, request):
         (base / "cache").mkdir(exist_ok=True)
         os.environ["SISTERMATCH_CACHE_DIR"] = str(base / "cache")
     builder = None
-    if old is None and any("real_cities" in item.fixturenames for item in request.session.items):
+    items = request.session.items
+    if old is None and any("real_cities" in item.fixturenames for item in items):
         # Only into the run's own folder: a folder the caller named may outlive the run.
-        builder = _start_building_the_pool(Path(os.environ["SISTERMATCH_CACHE_DIR"]))
+        learned = any("learned" in item.fixturenames and "realdata" in item.keywords for item in items)
+        builder = _start_building_the_pool(Path(os.environ["SISTERMATCH_CACHE_DIR"]), learned)
     warnings.simplefilter("default")
     yield
     if builder is not None:
@@ -201,12 +203,13 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.module.__name__ in real)
 
 
-def _start_building_the_pool(cache):
+def _start_building_the_pool(cache, learned=True):
     """Build what the real-data tests read in a background process, once a run, under the
-    lock :func:`real_cities` waits on: the GeoNames pool's cache, then the learned engine
-    of test_realdata.py (:func:`build_for_the_real_tests`). Both take seconds, and
-    meanwhile the test processes run the tests of the synthetic world instead of waiting.
-    Returns the builder's process, or None where another test process started it."""
+    lock :func:`real_cities` waits on: the GeoNames pool's cache, then (with ``learned``,
+    when the run holds its tests) the learned engine of test_realdata.py
+    (:func:`build_for_the_real_tests`). Both take seconds, and meanwhile the test
+    processes run the tests of the synthetic world instead of waiting. Returns the
+    builder's process, or None where another test process started it."""
     if fcntl is None:
         return None
     try:
@@ -214,7 +217,7 @@ def _start_building_the_pool(cache):
     except FileExistsError:
         return None
     here = str(Path(__file__).parent)
-    code = f"import sys; sys.path.insert(0, {here!r}); import conftest; conftest.build_for_the_real_tests()"
+    code = f"import sys; sys.path.insert(0, {here!r}); import conftest; conftest.build_for_the_real_tests({learned})"
     with open(cache / "cities.lock", "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         # The builder inherits the locked file and holds the lock until it exits.
@@ -252,12 +255,12 @@ def fit_real_learned(cities, train):
     return Matcher(cities=cities, model=model, n_folds=2, negatives=3, mining_queries=20).fit(train)
 
 
-def build_for_the_real_tests():
+def build_for_the_real_tests(learned=True):
     """The background builder's work: the pool's cache, then the learned engine saved."""
     from sistermatch import load_cities
 
     cities = load_cities()
-    if os.path.exists(SHARED_PARTNERSHIPS):
+    if learned and os.path.exists(SHARED_PARTNERSHIPS):
         path = Path(os.environ["SISTERMATCH_CACHE_DIR"]) / REAL_LEARNED
         fit_real_learned(cities, real_split(cities)[0]).save(path)
 
