@@ -127,8 +127,8 @@ def _open(context, base_url, path="/"):
 
 
 # One browser context per screen kind, a fresh page for each test: a context costs the
-# browser a process of its own, and the page keeps nothing between tests (no cookies, no
-# storage).
+# browser a process of its own, and the app keeps nothing in the browser from one page to
+# the next (no cookies, no storage), so the tests cannot see each other's state.
 @pytest.fixture(scope="module")
 def desktop(browser):
     context = browser.new_context(locale="en-GB", viewport={"width": 1360, "height": 900})
