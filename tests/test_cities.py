@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from conftest import CITIES, make_countries
+from conftest import CITIES, make_countries, make_table
 from sistermatch.cities import City, CityIndex, CityTable
 from sistermatch.errors import CityNotFound, InvalidInput
 from sistermatch.text import fold
@@ -110,28 +110,13 @@ def test_from_records_without_alternate_names_or_admin1():
 
 
 def test_from_records_finds_every_town_by_each_of_its_names_once():
-    recs = [
-        dict(
-            geonameid=1,
-            name="Saint-Malo",
-            country="FR",
-            latitude=48.6,
-            longitude=-2.0,
-            population=46000,
-            alternatenames=["St. Malo", "Sant-Maloù", "--"],
-        ),
-        dict(
-            geonameid=2,
-            name="Malo",
-            country="ES",
-            latitude=43.0,
-            longitude=-3.0,
-            population=900,
-            alternatenames=["St. Malo"],
-        ),  # a name two towns share
-        dict(geonameid=3, name="St Malo", country="GB", latitude=50.0, longitude=-1.0, population=600),
-    ]
-    table = CityTable.from_records(recs, make_countries())
+    table = make_table(
+        [
+            (1, "Saint-Malo", "FR", "", 48.6, -2.0, 46000, ["St. Malo", "Sant-Maloù", "--"]),
+            (2, "Malo", "ES", "", 43.0, -3.0, 900, ["St. Malo"]),  # a name two towns share
+            (3, "St Malo", "GB", "", 50.0, -1.0, 600),
+        ]
+    )
     assert list(table.folded_name) == ["saint malo", "malo", "saint malo"]
     assert list(table.rows_named("saint malo")) == [0, 1, 2]
     assert list(table.rows_named(fold("Sant-Maloù"))) == [0]
