@@ -74,9 +74,9 @@ class GraphFeatures(FeatureBlock):
         )
         nb = batch.neighbour_partners
         cc = c.country[cand]
-        deg_q = ctx.degree[batch.rows][p]
-        st = self.state(ctx)
         q = batch.rows[p]
+        deg_q = ctx.degree[q]
+        st = self.state(ctx)
         warm = deg_q > 0
         size_gap = np.where(warm, np.abs(st.partner_size_[q] - c.log_population[cand]), 0.0)
         degree_gap = np.where(warm, np.abs(st.partner_degree_[q] - ctx.log_degree[cand]), 0.0)
