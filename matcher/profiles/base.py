@@ -29,6 +29,7 @@ __all__ = [
     "tag_facts",
     "city_rows",
     "country_index",
+    "country_indices",
 ]
 
 ASPECTS = ("industry", "history", "diaspora", "country_group")
@@ -304,6 +305,12 @@ def country_index(cities, code):
         return None
 
 
+def country_indices(cities, codes):
+    """:func:`country_index` of each code of a table's column, each distinct code looked up once."""
+    index = {c: country_index(cities, c) for c in set(codes)}
+    return [index[c] for c in codes]
+
+
 def tag_facts(cities, df, aspect, level):
     facts = []
     if df is None:
@@ -312,14 +319,11 @@ def tag_facts(cities, df, aspect, level):
         keys = city_rows(cities, df)
     else:
         # Plain lists: iterating a pandas string column value by value is ten times slower.
-        codes = df["country"].tolist()
-        country = {c: country_index(cities, c) for c in set(codes)}
+        keys = country_indices(cities, df["country"].tolist())
         if level == "region":
             _, first = np.unique(cities.region, return_index=True)
             region_of = {(int(cities.country[r]), cities.admin1[r]): int(cities.region[r]) for r in first}
-            keys = [region_of.get((country[c], a), -1) for c, a in zip(codes, df["admin1"].tolist())]
-        else:
-            keys = [country[c] for c in codes]
+            keys = [region_of.get((ci, a), -1) for ci, a in zip(keys, df["admin1"].tolist())]
     for key, tags, source in zip(keys, df["tags"].tolist(), df["source"].tolist()):
         if key is None or key < 0:
             continue

@@ -2,7 +2,7 @@
 (``data/diaspora/``)."""
 
 from ..text import format_population
-from .base import Fact, ProfileProvider, bundled_table, city_rows, country_index, split_values
+from .base import Fact, ProfileProvider, bundled_table, city_rows, country_index, country_indices, split_values
 
 __all__ = ["DiasporaProvider"]
 
@@ -16,10 +16,9 @@ class DiasporaProvider(ProfileProvider):
         out = []
         df = bundled_table("diaspora/corridors.csv")
         if df is not None:
-            columns = [df[c].tolist() for c in ("origin", "destination", "migrants", "year", "source")]
-            index = {c: country_index(cities, c) for c in {*columns[0], *columns[1]}}
-            for o, d, n, year, source in zip(*columns):
-                oi, di = index[o], index[d]
+            origin_of, destination_of = (country_indices(cities, df[c].tolist()) for c in ("origin", "destination"))
+            columns = (df[c].tolist() for c in ("migrants", "year", "source"))
+            for oi, di, n, year, source in zip(origin_of, destination_of, *columns):
                 try:
                     amount = float(n)
                 except ValueError:

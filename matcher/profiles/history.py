@@ -1,7 +1,7 @@
 """Shared history: city tags (``data/history/cities.csv``) and country groups
 (former shared states, colonial ties, alliances: ``data/history/country_groups.csv``)."""
 
-from .base import Fact, ProfileProvider, bundled_table, country_index, tag_facts
+from .base import Fact, ProfileProvider, bundled_table, country_indices, tag_facts
 
 __all__ = ["HistoryProvider", "CountryGroupProvider"]
 
@@ -25,8 +25,8 @@ class CountryGroupProvider(ProfileProvider):
         if df is None:
             return []
         out = []
-        for code, group, kind, source in zip(df["country"], df["group"], df["kind"], df["source"]):
-            ci = country_index(cities, code)
+        columns = (df[c].tolist() for c in ("group", "kind", "source"))
+        for ci, group, kind, source in zip(country_indices(cities, df["country"].tolist()), *columns):
             if ci is not None:
                 out.append(Fact("country_group", "country", ci, group, source, kind=kind))
         return out
