@@ -20,7 +20,7 @@ from sistermatch import Matcher
 from sistermatch.features import QueryBatch
 from sistermatch.features.base import LinearScore
 from sistermatch.models.training import linear_stage_for
-from sistermatch.ranking import CandidateFilter, top_k
+from sistermatch.ranking import CandidateFilter
 from sistermatch.reasons import top_reasons
 
 
@@ -72,16 +72,7 @@ def main():
             X = timed("shortlist: feature rows", lambda: rows_of(batch, cand, short))
             timed("stage two: the re-ranker's trees", lambda: model.pair_scores(X))
         scores, reranked = model.rank_first(s1, lambda pos: rows_of(batch, cand, pos))
-
-        def best_k():
-            # As the engine does: every re-ranked candidate scores above the rest, so the k
-            # best are found among the shortlist when it holds k.
-            if reranked is not None and args.k <= np.count_nonzero(reranked):
-                short = np.flatnonzero(reranked)
-                return short[top_k(scores[short], args.k, cities.population[cand[short]])]
-            return top_k(scores, args.k, cities.population[cand])
-
-        best = timed("top k", best_k)
+        best = timed("top k", lambda: m._best(scores, args.k, cand, reranked))  # the engine's own pick
         Xk = timed("k rows: feature rows", lambda: rows_of(batch, cand, best))
         rr = None if reranked is None else reranked[best]
         ck = timed("k rows: contributions", lambda: model.contributions_rows(Xk, rr))
