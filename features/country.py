@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import FeatureBlock, FeatureState, gather, lookup
+from .base import FeatureBlock, FeatureState, gather, line, lookup
 
 __all__ = ["CountryFeatures"]
 
@@ -72,8 +72,8 @@ class CountryFeatures(FeatureBlock):
             + w[6] * np.log1p(st.region_country_[rq])
         )
         if w[5]:
-            row = st.region_pairs_[rq]
-            score.region[row.indices] += w[5] * np.log1p(row.data)
+            regions, counts = line(st.region_pairs_, rq)
+            score.region[regions] += w[5] * np.log1p(counts)
 
     def describe(self, column, batch, qpos, cand, value):
         st = self.state(batch.ctx)

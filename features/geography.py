@@ -48,19 +48,12 @@ class GeographyFeatures(FeatureBlock):
         if w[0]:
             km = great_circle_km(c.xyz, c.xyz[q])
             km += 1.0
-            np.log10(km, out=km)
-            km *= w[0]
-            score.city += km
+            score.add_column(np.log10(km, out=km), w[0])
         if w[1]:
             cont = st.country_continent_
             score.country += w[1] * (cont == cont[c.country[q]])
-        if w[2]:
-            gap = c.latitude - c.latitude[q]
-            np.abs(gap, out=gap)
-            gap *= w[2] / 90.0
-            score.city += gap
-        if w[3]:
-            score.city += w[3] * (st.north_ if c.latitude[q] >= 0 else st.south_)
+        score.add_gap(c.latitude, c.latitude[q], w[2] / 90.0)
+        score.add_column(st.north_ if c.latitude[q] >= 0 else st.south_, w[3])
 
     def describe(self, column, batch, qpos, cand, value):
         if column == "log_distance":

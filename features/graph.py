@@ -2,7 +2,17 @@
 
 import numpy as np
 
-from .base import NEIGHBOUR_SCALE_KM, FeatureBlock, FeatureState, gather, lookup, typical_partner
+from .base import (
+    NEIGHBOUR_SCALE_KM,
+    FeatureBlock,
+    FeatureState,
+    gather,
+    line,
+    lookup,
+    product,
+    scale_columns,
+    typical_partner,
+)
 
 __all__ = ["GraphFeatures"]
 
@@ -110,33 +120,26 @@ class GraphFeatures(FeatureBlock):
         score.constant += w[9] * np.log1p(deg_q)
         score.country += w[8] * np.log1p(self._part(batch, "nb_country")[0])
         if w[7]:
-            row = batch.neighbour_partners[0]
-            score.city[row.indices] += w[7] * np.log1p(row.data)
+            rows, weights = line(batch.neighbour_partners, 0)
+            score.city[rows] += w[7] * np.log1p(weights)
         if deg_q == 0:  # a cold query: every column below is zero
             return
-        two = batch.two_hop[0]
-        score.city[two.indices] += w[1] * np.log1p(two.data)
+        rows, paths = line(batch.two_hop, 0)
+        score.city[rows] += w[1] * np.log1p(paths)
         if w[2]:
-            aa = self._part(batch, "adamic_adar")[0]
-            score.city[aa.indices] += w[2] * aa.data
+            rows, aa = line(self._part(batch, "adamic_adar"), 0)
+            score.city[rows] += w[2] * aa
         in_country = self._part(batch, "in_country")[0]
         two_country = self._part(batch, "two_country")[0]
         score.country += w[3] * np.log1p(in_country) + w[5] * (np.log1p(two_country) - np.log1p(deg_q))
         if w[4]:
-            row = self._part(batch, "in_region")[0]
-            score.region[row.indices] += w[4] * np.log1p(row.data)
+            regions, counts = line(self._part(batch, "in_region"), 0)
+            score.region[regions] += w[4] * np.log1p(counts)
         if w[6]:
-            score.city += w[6] * (c.xyz @ self._part(batch, "centroid")[0])
+            score.add_column(c.xyz @ self._part(batch, "centroid")[0], w[6])
         st = self.state(ctx)
-        for weight, typical, own in (
-            (w[10], st.partner_size_[q], c.log_population),
-            (w[11], st.partner_degree_[q], ctx.log_degree),
-        ):
-            if weight:
-                gap = own - typical
-                np.abs(gap, out=gap)
-                gap *= weight
-                score.city += gap
+        score.add_gap(c.log_population, st.partner_size_[q], w[10])
+        score.add_gap(ctx.log_degree, st.partner_degree_[q], w[11])
 
     def describe(self, column, batch, qpos, cand, value):
         ctx = batch.ctx
@@ -161,9 +164,8 @@ class GraphFeatures(FeatureBlock):
             return f"{n} partner{'s' * (n != 1)} of {qname} in the same region as {c.name[cand]}"
         if column == "neighbour_partner" and value:
             partners = set(ctx.graph.partners(cand).tolist())
-            nb = batch.neighbours[qpos]
             # Only neighbours that weigh (within about 150 km) are named as "nearby".
-            near = [r for r, w in zip(nb.indices, nb.data) if r in partners and w > NEARBY_WEIGHT]
+            near = [r for r, w in zip(*line(batch.neighbours, qpos)) if r in partners and w > NEARBY_WEIGHT]
             if near:
                 more = f" and {len(near) - 2} more" if len(near) > 2 else ""
                 return f"partner of nearby {', '.join(str(c.name[r]) for r in near[:2])}{more}"
@@ -186,13 +188,11 @@ def _normalise(v):
 
 
 _PARTS = {
-    "adamic_adar": lambda b, st: (
-        b.partners.multiply(st.adamic_adar_weight_[None, :]).tocsr() @ b.ctx.graph.adjacency
-    ).tocsr(),
-    "in_country": lambda b, st: np.asarray((b.partners @ b.ctx.country_onehot).todense()),
-    "in_region": lambda b, st: (b.partners @ b.ctx.region_onehot).tocsr(),
-    "two_country": lambda b, st: np.asarray((b.two_hop @ b.ctx.country_onehot).todense()),
+    "adamic_adar": lambda b, st: product(scale_columns(b.partners, st.adamic_adar_weight_), b.ctx.graph.adjacency),
+    "in_country": lambda b, st: product(b.partners, b.ctx.country_onehot, dense=True),
+    "in_region": lambda b, st: product(b.partners, b.ctx.region_onehot),
+    "two_country": lambda b, st: product(b.two_hop, b.ctx.country_onehot, dense=True),
     "centroid": lambda b, st: _normalise(np.asarray(b.partners @ b.ctx.cities.xyz)),
-    "nb_country": lambda b, st: np.asarray((b.neighbour_partners @ b.ctx.country_onehot).todense()),
+    "nb_country": lambda b, st: product(b.neighbour_partners, b.ctx.country_onehot, dense=True),
 }
 """Per-query sums over the queries' partners and their twinned neighbours' partners."""

@@ -86,15 +86,15 @@ class NameFeatures(FeatureBlock):
         maybe = np.flatnonzero((st.prefix_key_[q] == st.prefix_key_[cand]) & ~same)
         if len(maybe):
             from rapidfuzz.fuzz import ratio
+            from rapidfuzz.process import cpdist
 
-            qs = np.broadcast_to(q, len(cand))[maybe]
             names = c.folded_name
-            near[maybe] = [ratio(names[a], names[b]) >= NEAR_NAME_RATIO for a, b in zip(qs, cand[maybe])]
+            pairs = names[np.broadcast_to(q, len(cand))[maybe]], names[cand[maybe]]
+            near[maybe] = cpdist(*pairs, scorer=ratio) >= NEAR_NAME_RATIO
         return self.stack(same, rarity, near)
 
     def add_linear(self, batch, w, score):
         ctx = batch.ctx
-        c = ctx.cities
         q = int(batch.rows[0])
         st = self.state(ctx)
         same = st.same_name_.members(st.name_key_[q])
@@ -103,9 +103,8 @@ class NameFeatures(FeatureBlock):
             maybe = st.same_prefix_.members(st.prefix_key_[q])
             maybe = maybe[st.name_key_[maybe] != st.name_key_[q]]
             if len(maybe):
-                cand = np.arange(len(c))[maybe]
-                near = self.compute(batch, np.zeros(len(cand), dtype=np.int64), cand)[2]
-                score.city[cand] += w[2] * near
+                near = self.compute(batch, np.zeros(len(maybe), dtype=np.int64), maybe)[2]
+                score.city[maybe] += w[2] * near
 
     def describe(self, column, batch, qpos, cand, value):
         c = batch.ctx.cities

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from sistermatch.text import format_population
 
-from .base import FeatureBlock, FeatureState, lookup
+from .base import FeatureBlock, FeatureState, dense_line, line, lookup
 
 __all__ = ["ProfileFeatures", "MODES"]
 
@@ -123,6 +123,7 @@ class ProfileFeatures(FeatureBlock):
             industry_self_=np.einsum("ij,ij->i", effective, effective),
             industry_known_=own,
             own_rows_=own_rows,
+            own_regions_=c.region[own_rows],
             city_vectors_=city_vectors,
             region_vectors_=region_vectors,
             history_weighted_=history_weighted,
@@ -151,7 +152,10 @@ class ProfileFeatures(FeatureBlock):
             # The candidate's sectors the query lacks: |c|^2 - q.c, only for known queries.
             ind = st.industry_self_[cand] - ind
             ind = np.where(st.industry_self_[q] > 0, ind, 0.0)
-        hist = _sparse_rowwise_dot(st.history_weighted_, p.history_city, q, cand)
+        if np.isscalar(q):  # one query: its weighted tags against the towns that have any
+            hist = _values_at(st.history_rows_, st.history_of_rows_ @ dense_line(st.history_weighted_, q), cand)
+        else:
+            hist = np.asarray(st.history_weighted_[q].multiply(p.history_city[cand]).sum(axis=1)).ravel()
         if self.history_mode == "complement":
             hist = st.history_self_[cand] - hist
         corridor = p.diaspora_corridor
@@ -182,12 +186,14 @@ class ProfileFeatures(FeatureBlock):
             vq = st.industry_effective_[q]
             region_part = st.region_vectors_ @ vq
             score.region += w[0] * region_part
-            own = st.own_rows_
-            score.city[own] += w[0] * (st.city_vectors_ @ vq - region_part[c.region[own]])
+            part = st.city_vectors_ @ vq
+            part -= region_part[st.own_regions_]
+            part *= w[0]
+            score.city[st.own_rows_] += part
         if w[1] and st.industry_known_[q]:
             score.city[st.own_rows_] += w[1]
         if w[2]:
-            hq = st.history_weighted_[q].toarray().ravel()
+            hq = dense_line(st.history_weighted_, q)
             score.city[st.history_rows_] += w[2] * (st.history_of_rows_ @ hq)
         corridor = p.diaspora_corridor
         score.country += (
@@ -198,11 +204,11 @@ class ProfileFeatures(FeatureBlock):
         )
         if w[7]:
             # The query is a centre of the candidate country's community, or the candidate of the query's.
-            in_query = p.diaspora_city[q].toarray().ravel() > 0
+            in_query = dense_line(p.diaspora_city, q) > 0
             in_query[cq] = False
             score.country += w[7] * in_query
-            row = st.diaspora_by_origin_[cq]
-            extra = row.indices[(~in_query[c.country[row.indices]]) & (c.country[row.indices] != cq)]
+            centres = line(st.diaspora_by_origin_, cq)[0]
+            extra = centres[(~in_query[c.country[centres]]) & (c.country[centres] != cq)]
             score.city[extra] += w[7]
 
     def describe(self, column, batch, qpos, cand, value):
@@ -268,11 +274,9 @@ def _pretty(tags):
     return ", ".join(t.replace("_", " ") for t in tags)
 
 
-def _sparse_rowwise_dot(left, right, a, b):
-    """``left[a] . right[b]`` row by row; ``a`` a scalar (one query) or an array."""
-    if np.isscalar(a):
-        vec = left[a].toarray().ravel()
-        if np.size(b) < right.shape[0] // 8:  # a shortlist: only its rows
-            return np.asarray(right[b] @ vec)
-        return np.asarray(right @ vec)[b]
-    return np.asarray(left[a].multiply(right[b]).sum(axis=1)).ravel()
+def _values_at(rows, values, cand):
+    """``values`` given at the sorted ``rows`` (0 at every other city), read at ``cand``."""
+    if not len(rows):
+        return np.zeros(np.shape(cand))
+    pos = np.minimum(np.searchsorted(rows, cand), len(rows) - 1)
+    return np.where(rows[pos] == cand, values[pos], 0.0)

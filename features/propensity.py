@@ -65,8 +65,7 @@ class PropensityFeatures(FeatureBlock):
     def add_linear(self, batch, w, score):
         p = self.state(batch.ctx)
         q = int(batch.rows[0])
-        if w[2]:
-            score.city += w[2] * p.size_affinity_[p.size_class_[q]][p.size_class_]
+        score.add_lookup(p.size_affinity_[p.size_class_[q]], p.size_class_, w[2])
 
     def describe(self, column, batch, qpos, cand, value):
         c = batch.ctx.cities

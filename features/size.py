@@ -44,11 +44,7 @@ class SizeFeatures(FeatureBlock):
         c = batch.ctx.cities
         st = self.state(batch.ctx)
         q = int(batch.rows[0])
-        if w[1]:
-            gap = c.log_population - c.log_population[q]
-            np.abs(gap, out=gap)
-            gap *= w[1]
-            score.city += gap
+        score.add_gap(c.log_population, c.log_population[q], w[1])
         if w[2] and c.is_capital[q]:
             score.city[st.capitals_] += w[2]
         if w[3] and c.is_region_centre[q]:

@@ -9,7 +9,7 @@ context was built on (a training fold's graph in training), never from the pair 
 
 import numpy as np
 
-from .base import FeatureBlock, FeatureState, gather, line_values, typical_partner
+from .base import FeatureBlock, FeatureState, gather, line, line_values, typical_partner
 
 __all__ = ["TwoSidedFeatures"]
 
@@ -43,13 +43,18 @@ class TwoSidedFeatures(FeatureBlock):
         partner_region = (a @ ctx.region_onehot).tocsr()
         centroid = np.asarray(a @ c.xyz)
         norm = np.linalg.norm(centroid, axis=1, keepdims=True)
+        centroid = np.divide(centroid, norm, out=np.zeros_like(centroid), where=norm > 0)
+        typical_size = typical_partner(ctx, c.log_population)
         return FeatureState(
             partner_country_=partner_country,
             partner_country_csc_=partner_country.tocsc(),
             partner_region_=partner_region,
             partner_region_csc_=partner_region.tocsc(),
-            partner_centroid_=np.divide(centroid, norm, out=np.zeros_like(centroid), where=norm > 0),
-            partner_log_population_=typical_partner(ctx, c.log_population),
+            partner_centroid_=centroid,
+            partner_log_population_=typical_size,
+            # The same, for the towns with partners only (the linear stage reads just those).
+            twinned_centroid_=np.ascontiguousarray(centroid[ctx.twinned]),
+            twinned_log_population_=typical_size[ctx.twinned],
         )
 
     def compute(self, batch, qpos, cand):
@@ -79,14 +84,13 @@ class TwoSidedFeatures(FeatureBlock):
             (w[1], side.partner_region_csc_, c.region[q]),
         ):
             if weight:
-                col = m[:, key]
-                score.city[col.indices] += weight * np.log1p(col.data)
+                rows, counts = line(m, key)
+                score.city[rows] += weight * np.log1p(counts)
         # Only towns with partners have a partner centre and a typical partner size.
-        tw = ctx.twinned
-        if w[2]:
-            score.city[tw] += w[2] * (side.partner_centroid_[tw] @ c.xyz[q])
-        if w[3]:
-            score.city[tw] += w[3] * np.abs(side.partner_log_population_[tw] - c.log_population[q])
+        if w[2] or w[3]:
+            part = w[2] * (side.twinned_centroid_ @ c.xyz[q])
+            part += w[3] * np.abs(side.twinned_log_population_ - c.log_population[q])
+            score.city[ctx.twinned] += part
 
     def describe(self, column, batch, qpos, cand, value):
         ctx = batch.ctx

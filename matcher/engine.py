@@ -19,6 +19,7 @@ from sistermatch.models.training import linear_stage_for, make_training_set, min
 from ._version import __version__
 from .cities import City, cache_dir, load_cities
 from .errors import InvalidInput, MatcherError, NotFittedError, SchemaMismatch
+from .kernels import load_all
 from .partnerships import BUNDLED, PartnershipGraph, load_partnerships, partnerships_source
 from .persistence import file_checksum, read_model, settings_key, write_model
 from .profiles import ProfileStore, UserProfileProvider, default_providers
@@ -38,6 +39,21 @@ ONE_SIDED_BLOCKS = ("graph", "two_sided", "propensity")
 
 def _fit_percent(scores, best):
     return 100.0 * np.exp(np.minimum(np.asarray(scores, dtype=np.float64) - best, 0.0))
+
+
+class _BuiltRows:
+    """Feature rows built for the candidates at positions ``pos`` (sorted): the shortlist's,
+    read again for the few shown instead of built twice."""
+
+    def __init__(self, pos, X):
+        self.pos, self.X = pos, X
+
+    def rows(self, pos):
+        """The rows at positions ``pos`` if all were built, else None."""
+        at = np.minimum(np.searchsorted(self.pos, pos), len(self.pos) - 1)
+        if len(self.pos) and np.array_equal(self.pos[at], pos):
+            return self.X[at]
+        return None
 
 
 def _log_sigmoid(s):
@@ -484,7 +500,8 @@ class Matcher:
         candidates the second stage re-ranks. The reference path (other models, or
         ``_reference`` set, as the tests do) builds every candidate's row. Both give the
         same ranking. Returns the query batch, the scores, the mask of re-ranked candidates
-        (or None) and the feature matrix (reference path only, else None).
+        (or None) and the feature rows built: every candidate's matrix on the reference
+        path, the shortlist's :class:`_BuiltRows` on the fast path (or None).
         """
         batch = QueryBatch(self.context_, [row])
         linear = None
@@ -494,9 +511,15 @@ class Matcher:
             X = self._features(batch, cand)
             return batch, self.model_.decision_function(X), None, X
         weights, intercept = linear
-        s1 = self.feature_set_.linear_score(batch, weights)[cand] + intercept
-        scores, reranked = self.model_.rank_first(s1, lambda pos: self._features(batch, cand[pos]))
-        return batch, scores, reranked, None
+        s1 = self.feature_set_.linear_score(batch, weights, cand, intercept)
+        built = []
+
+        def features_of(pos):
+            built.append(_BuiltRows(pos, self._features(batch, cand[pos])))
+            return built[-1].X
+
+        scores, reranked = self.model_.rank_first(s1, features_of)
+        return batch, scores, reranked, built[0] if built else None
 
     def _best(self, scores, k, cand, reranked):
         """Positions of the k best candidates. Every candidate the second stage re-ranked
@@ -509,9 +532,11 @@ class Matcher:
     def _explained(self, batch, cand, pos, reranked, X):
         """Feature rows and contributions of the candidates at positions ``pos``."""
         pos = np.asarray(pos, dtype=np.int64)
-        if X is not None:
+        if isinstance(X, np.ndarray):
             return X[pos], self.model_.contributions_at(X, pos)
-        Xk = self._features(batch, cand[pos])
+        Xk = X.rows(pos) if X is not None else None  # the shortlist's rows, when it holds them all
+        if Xk is None:
+            Xk = self._features(batch, cand[pos])
         return Xk, self.model_.contributions_rows(Xk, None if reranked is None else reranked[pos])
 
     def _recommend_one(self, row, k, flt, excluded, mutual):
@@ -661,6 +686,7 @@ class Matcher:
         """
         self._check_fitted()
         self.model_.warm_up()
+        load_all()  # every compiled kernel (the linear stage's sum, the forest's scorer)
         pop = self.cities_.population
         flt = CandidateFilter()
         for warm in (True, False):

@@ -7,6 +7,8 @@ between two unit vectors, ``2 R asin(|a - b| / 2)``, which stays precise at shor
 
 import numpy as np
 
+from .kernels import LazyKernel
+
 __all__ = ["EARTH_RADIUS_KM", "great_circle_km", "chord_km"]
 
 EARTH_RADIUS_KM = 6371.0088
@@ -41,6 +43,13 @@ def great_circle_km(xyz, point):
     if point.ndim == 2:
         diff = xyz - point
         return chord_km(np.sqrt(np.einsum("ij,ij->i", diff, diff)))
+    if xyz.flags.c_contiguous and HALF_CHORD_KERNEL.pays(len(xyz)):
+        # The same steps fused in one compiled pass; numpy's vectorised arcsin after it.
+        half = np.empty(len(xyz))
+        HALF_CHORD_KERNEL.get()(xyz, point, NEAR_CHORD**2, half)
+        np.arcsin(half, out=half)
+        half *= 2.0 * EARTH_RADIUS_KM
+        return half
     chord = xyz @ point
     chord *= -2.0
     chord += 2.0
@@ -55,3 +64,25 @@ def great_circle_km(xyz, point):
     np.arcsin(chord, out=chord)
     chord *= 2.0 * EARTH_RADIUS_KM
     return chord
+
+
+def _compile_half_chord():
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def half_chord(xyz, point, near_squared, out):
+        """Half the chord from ``point`` to each row of ``xyz``, as :func:`great_circle_km` computes it."""
+        px, py, pz = point[0], point[1], point[2]
+        for i in range(xyz.shape[0]):
+            squared = 2.0 - 2.0 * (xyz[i, 0] * px + xyz[i, 1] * py + xyz[i, 2] * pz)
+            if squared < near_squared:
+                dx, dy, dz = xyz[i, 0] - px, xyz[i, 1] - py, xyz[i, 2] - pz
+                squared = dx * dx + dy * dy + dz * dz
+            out[i] = min(0.5 * np.sqrt(max(squared, 0.0)), 1.0)
+
+    return half_chord
+
+
+HALF_CHORD_KERNEL = LazyKernel(_compile_half_chord, pays_after=50_000_000)
+"""The compiled first steps of :func:`great_circle_km` from one point: loaded after some 200
+scans of every city the numpy way, or by ``warm_up``."""

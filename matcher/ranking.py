@@ -178,7 +178,7 @@ class CandidateFilter:
         """
         countries = cities.countries
         self.check_codes(countries)
-        rows = np.arange(len(cities)) if cand is None else np.asarray(cand, dtype=np.int64)
+        rows = None if cand is None else np.asarray(cand, dtype=np.int64)
         q = query_row if np.ndim(query_row) else int(query_row)
         qname = str(cities.name[q]) if np.ndim(q) == 0 else "the query"
         out = []
@@ -255,7 +255,8 @@ class CandidateFilter:
                 (
                     "max_distance_km",
                     f"farther than {self.max_distance_km:,.0f} km from {qname} (max_distance_km)",
-                    great_circle_km(cities.xyz[rows], cities.xyz[q]) <= self.max_distance_km,
+                    great_circle_km(cities.xyz if cand is None else cities.xyz[rows], cities.xyz[q])
+                    <= self.max_distance_km,
                 )
             )
         return out

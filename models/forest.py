@@ -24,9 +24,9 @@ Missing values are out of scope. A NaN in the rows, or a split that treats zero 
 missing, sends the caller back to the ensemble's own predictor: :meth:`CompiledForest.handles`.
 """
 
-import threading
-
 import numpy as np
+
+from sistermatch.kernels import LazyKernel
 
 __all__ = ["CompiledForest", "kernel_pays", "load_kernel"]
 
@@ -116,7 +116,7 @@ class CompiledForest:
 
     def _run(self, X, out, leaves):
         if len(X):
-            kernel = _kernel()
+            kernel = KERNEL.get()
             kernel(
                 X,
                 self.starts_,
@@ -156,36 +156,15 @@ def _layout(paths, t):
     return np.asarray(leaves, dtype=np.int64), splits
 
 
-_COMPILED = None
-_LOCK = threading.Lock()
-_booster_rows = 0
-
-
 def kernel_pays(n_rows):
     """Whether to score ``n_rows`` with the compiled kernel: yes once it is loaded, or once
     this process has scored :data:`COMPILE_AFTER_ROWS` rows the other way (then it loads)."""
-    global _booster_rows
-    if _COMPILED is not None:
-        return True
-    _booster_rows += n_rows
-    if _booster_rows < COMPILE_AFTER_ROWS:
-        return False
-    load_kernel()
-    return True
+    return KERNEL.pays(n_rows)
 
 
 def load_kernel():
     """Load (or compile, the first time on this machine) the numba kernel now."""
-    _kernel()
-
-
-def _kernel():
-    """The numba kernel, compiled on first use (and cached on disk by numba)."""
-    global _COMPILED
-    with _LOCK:
-        if _COMPILED is None:
-            _COMPILED = _compile()
-    return _COMPILED
+    KERNEL.get()
 
 
 def _compile():
@@ -220,3 +199,7 @@ def _compile():
             out[i] = total
 
     return score
+
+
+KERNEL = LazyKernel(_compile, COMPILE_AFTER_ROWS)
+"""The scoring kernel, loaded once the booster has scored :data:`COMPILE_AFTER_ROWS` rows."""

@@ -214,7 +214,7 @@ class _MiningJob:
             batch = QueryBatch(ctx, [q])
             linear = linear_stage_for(self.model, fs, batch)
             if linear is not None:  # score every city by parts; feature rows for the shortlist only
-                s = fs.linear_score(batch, linear[0])[cand] + linear[1]
+                s = fs.linear_score(batch, linear[0], cand, linear[1])
             else:
                 X = fs.compute(batch, np.zeros(len(cand), dtype=np.int64), cand)
                 s = self.model.decision_function(X)

@@ -11,7 +11,9 @@ import pytest
 from conftest import make_cities
 from sistermatch import Matcher
 from sistermatch.features import FeatureContext, QueryBatch, default_feature_set
+from sistermatch.features import base as base_module
 from sistermatch.features.profile import MODES
+from sistermatch.kernels import LazyKernel
 from sistermatch.models import (
     BoostedRanker,
     LambdaRanker,
@@ -22,8 +24,16 @@ from sistermatch.models import (
 )
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def summing(request, monkeypatch):
+    """Sum the linear score's dense terms one numpy pass per term, or in the compiled pass."""
+    pays_after = 0 if request.param == "compiled" else np.iinfo(np.int64).max
+    monkeypatch.setattr(base_module, "TOTAL_KERNEL", LazyKernel(base_module._compile_total, pays_after))
+    return request.param
+
+
 @pytest.mark.parametrize("mode", MODES)
-def test_each_block_adds_exactly_its_weighted_columns(cities, graph, profile_store, mode):
+def test_each_block_adds_exactly_its_weighted_columns(cities, graph, profile_store, mode, summing):
     ctx = FeatureContext(cities, graph, profile_store)
     fs = default_feature_set(industry_mode=mode, history_mode=mode)
     rng = np.random.default_rng(0)
@@ -43,9 +53,10 @@ def test_each_block_adds_exactly_its_weighted_columns(cities, graph, profile_sto
                 ],
             )
             np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=f"{block.name} for row {row}")
+    assert base_module.TOTAL_KERNEL.loaded == (summing == "compiled")
 
 
-def test_one_feature_set_scores_every_query_by_parts(cities, graph, profile_store):
+def test_one_feature_set_scores_every_query_by_parts(cities, graph, profile_store, summing):
     # The candidate-only part is summed once per context and weights, then reused.
     ctx = FeatureContext(cities, graph, profile_store)
     fs = default_feature_set()
@@ -55,10 +66,13 @@ def test_one_feature_set_scores_every_query_by_parts(cities, graph, profile_stor
         batch = QueryBatch(ctx, [row])
         X = fs.compute(batch, np.zeros(n, dtype=np.int64), np.arange(n)).astype(np.float64)
         np.testing.assert_allclose(fs.linear_score(batch, w), X @ w, rtol=1e-6, atol=1e-6, err_msg=f"row {row}")
+        rows = np.array([n - 1, 0, n // 2])  # some cities, in any order, and an offset
+        np.testing.assert_allclose(fs.linear_score(batch, w, rows, 2.5), X[rows] @ w + 2.5, rtol=1e-6, atol=1e-6)
     assert len(ctx.derived("linear_static", dict)) == 1
     for seed in range(10):  # other weights: a few sums are kept, not one per call
         fs.linear_score(QueryBatch(ctx, [0]), np.random.default_rng(seed).normal(size=len(fs.columns)))
     assert len(ctx.derived("linear_static", dict)) == fs.STATIC_KEPT
+    assert base_module.TOTAL_KERNEL.loaded == (summing == "compiled")
 
 
 MODELS = {

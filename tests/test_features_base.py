@@ -18,6 +18,7 @@ from sistermatch.features import (
     default_feature_set,
     gather,
 )
+from sistermatch.features.base import product, rows_of, scale_columns
 from sistermatch.partnerships import PartnershipGraph
 from sistermatch.profiles import ProfileStore
 
@@ -147,3 +148,26 @@ def test_features_are_the_same_whether_state_is_shared_or_not(cities, graph):
         xa = fs.compute(QueryBatch(fresh, [q]), np.zeros(n, dtype=np.int64), np.arange(n))
         xb = fs.compute(QueryBatch(shared, [q]), np.zeros(n, dtype=np.int64), np.arange(n))
         np.testing.assert_array_equal(xa, xb)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_one_row_product_equals_the_sparse_product(seed):
+    rng = np.random.default_rng(seed)
+    right = sp.random(40, 30, density=0.15, random_state=seed, format="csr")
+    right.data = np.round(right.data * 4) - 1  # integers, some -1 and some explicit zeros
+    for density in (0.0, 0.05, 0.3):
+        left = sp.random(1, 40, density=density, random_state=rng.integers(1 << 30), format="csr")
+        left.data[::3] = 0.0  # an explicit zero weight (a query's own row among its neighbours)
+        got, want = product(left, right), (left @ right).tocsr()
+        want.eliminate_zeros()
+        assert got.shape == want.shape == (1, 30) and got.nnz == want.nnz
+        np.testing.assert_allclose(got.toarray(), want.toarray(), atol=1e-12)
+        np.testing.assert_allclose(product(left, right, dense=True), want.toarray(), atol=1e-12)
+        weights = rng.normal(size=40)
+        np.testing.assert_allclose(scale_columns(left, weights).toarray(), left.toarray() * weights)
+        rows = np.array([int(rng.integers(40))])
+        np.testing.assert_array_equal(rows_of(right, rows).toarray(), right[rows].toarray())
+    many = sp.random(3, 40, density=0.2, random_state=seed, format="csr")  # more rows: the sparse product
+    np.testing.assert_allclose(product(many, right).toarray(), (many @ right).toarray())
+    np.testing.assert_allclose(product(many, right, dense=True), (many @ right).toarray())
+    np.testing.assert_allclose(scale_columns(many, np.arange(40.0)).toarray(), many.toarray() * np.arange(40.0))

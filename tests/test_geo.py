@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
+from sistermatch import geo
 from sistermatch.geo import EARTH_RADIUS_KM, NEAR_CHORD, great_circle_km
+from sistermatch.kernels import LazyKernel
 
 
 def _unit(lat, lon):
@@ -36,3 +38,20 @@ def test_a_few_metres_are_not_rounded_away():
     a = _unit(52.0, 13.0)
     b = _unit(52.0 + 1e-5, 13.0)  # about 1.1 m north
     assert great_circle_km(b[None], a)[0] * 1000 == pytest.approx(1.112, rel=1e-3)
+
+
+def test_the_compiled_pass_measures_as_numpy_does(monkeypatch):
+    # Far, near (under the 64 km switch to vector differences), identical and antipodal points.
+    rng = np.random.default_rng(0)
+    xyz = rng.normal(size=(5000, 3))
+    point = xyz[0] / np.linalg.norm(xyz[0])
+    xyz[1:200] = point + rng.normal(scale=1e-4, size=(199, 3))
+    xyz /= np.linalg.norm(xyz, axis=1, keepdims=True)
+    xyz[200], xyz[201] = point, -point
+    got = {}
+    for kind, pays_after in (("numpy", np.iinfo(np.int64).max), ("compiled", 0)):
+        monkeypatch.setattr(geo, "HALF_CHORD_KERNEL", LazyKernel(geo._compile_half_chord, pays_after))
+        got[kind] = geo.great_circle_km(xyz, point)
+        assert geo.HALF_CHORD_KERNEL.loaded == (kind == "compiled")
+    np.testing.assert_allclose(got["compiled"], got["numpy"], rtol=1e-12, atol=1e-9)
+    assert got["compiled"][200] == 0.0 and abs(got["compiled"][201] - np.pi * geo.EARTH_RADIUS_KM) < 1e-6

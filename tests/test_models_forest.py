@@ -4,6 +4,7 @@ import lightgbm
 import numpy as np
 import pytest
 
+from sistermatch.kernels import LazyKernel
 from sistermatch.models import LambdaRanker
 from sistermatch.models import forest as forest_module
 from sistermatch.models.forest import CompiledForest
@@ -68,13 +69,11 @@ def test_the_ranker_scores_the_same_with_and_without_missing_values():
 
 
 def test_the_kernel_loads_once_the_booster_has_scored_enough_rows(monkeypatch):
-    monkeypatch.setattr(forest_module, "_COMPILED", None)
-    monkeypatch.setattr(forest_module, "_booster_rows", 0)
-    monkeypatch.setattr(forest_module, "COMPILE_AFTER_ROWS", 1500)
+    monkeypatch.setattr(forest_module, "KERNEL", LazyKernel(forest_module._compile, pays_after=1500))
     X, _ = _booster(5, 7, n=1000)
     r = LambdaRanker(n_estimators=10, min_child_samples=20).fit(X, (X[:, 0] > 0).astype(int), group=[100] * 10)
     first = r.decision_function(X)  # 1,000 rows: the booster scores them
-    assert forest_module._COMPILED is None
+    assert not forest_module.KERNEL.loaded
     second = r.decision_function(X)  # 2,000 rows in all: the kernel loads and scores
-    assert forest_module._COMPILED is not None
+    assert forest_module.KERNEL.loaded
     np.testing.assert_array_equal(first, second)
