@@ -1,13 +1,14 @@
 """Compiled inner loops (numba), loaded when they pay: the rule every compiled fast path shares.
 
-Loading a numba kernel costs a fraction of a second (importing numba, then reading the
-kernel from numba's on-disk cache; compiling it, the first time on a machine, costs a
-few seconds). A one-off recommendation from the command line spends less than that in
-all. So each fast path keeps a numpy equivalent, which gives the same numbers, and
-counts the work it does that way; once that work passes what loading costs, it loads
-the kernel (the ski-rental rule: never more than twice the better choice's cost in
-hindsight). A service or a batch, which will run many queries, loads every kernel up
-front (:func:`load_all`, from ``Matcher.warm_up``), before it forks its workers.
+Loading a numba kernel costs a fraction of a second (importing numba, then, at its first
+call, reading its machine code from numba's on-disk cache; compiling it, the first time
+on a machine, costs a few seconds). A one-off recommendation from the command line
+spends less than that in all. So each fast path keeps a numpy equivalent, which gives
+the same numbers up to rounding, and counts the work it does that way; once that work
+passes what loading costs, it switches to the kernel (the ski-rental rule: never more
+than twice the better choice's cost in hindsight). A service or a batch, which will run
+many queries, switches every kernel on up front (:func:`load_all`, from
+``Matcher.warm_up``, whose first queries then load their code) before it forks its workers.
 """
 
 import threading
@@ -43,7 +44,7 @@ class LazyKernel:
         return self._fn is not None
 
     def get(self):
-        """The compiled function, loaded (or compiled) now if need be."""
+        """The kernel (numba loads or compiles its code at its first call), switched on."""
         with self._lock:
             if self._fn is None:
                 self._fn = self._compile()
@@ -62,6 +63,7 @@ class LazyKernel:
 
 
 def load_all():
-    """Load every kernel of the package now (before forking workers that will use them)."""
+    """Switch every kernel of the package on now: each fast path uses its kernel from its next
+    call on, which loads the kernel's code (do it before forking workers that will use them)."""
     for kernel in _ALL:
         kernel.get()

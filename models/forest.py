@@ -163,7 +163,8 @@ def kernel_pays(n_rows):
 
 
 def load_kernel():
-    """Load (or compile, the first time on this machine) the numba kernel now."""
+    """Switch the scoring kernel on now (its code loads, or compiles the first time on this
+    machine, at its next call)."""
     KERNEL.get()
 
 
