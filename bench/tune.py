@@ -30,6 +30,9 @@ SETTINGS = {
     "600 trees, lr 0.025": dict(n_estimators=600, learning_rate=0.025),
     "min_child_samples 30": dict(min_child_samples=30),
     "min_child_samples 300": dict(min_child_samples=300),
+    "truncation level 10": dict(truncation_level=10),
+    "truncation level 100": dict(truncation_level=100),
+    "truncation level 1000": dict(truncation_level=1000),
 }
 
 

@@ -29,6 +29,9 @@ class LambdaRanker(PairRanker):
         ``"binary"`` trains a classifier on the same rows (log-odds scores).
     n_estimators, num_leaves, learning_rate, min_child_samples, subsample, colsample_bytree,
     reg_lambda : LightGBM settings.
+    truncation_level : int, default 30
+        How deep in each query's list the ``lambdarank`` objective looks for pairs to swap
+        (LightGBM's ``lambdarank_truncation_level``, whose default this is).
     monotone : sequence of str
         Columns the score may only increase with (LightGBM monotone constraints).
     random_state : int
@@ -62,7 +65,9 @@ class LambdaRanker(PairRanker):
         n_jobs=1,
         monotone=(),
         explain="path",
+        truncation_level=30,
     ):
+        self.truncation_level = truncation_level
         self.monotone = monotone
         self.explain = explain
         self.objective = objective
@@ -114,7 +119,9 @@ class LambdaRanker(PairRanker):
             group = [len(y)] if group is None else group
             if int(np.sum(group)) != len(y):
                 raise ValueError(f"`group` (rows per query) sums to {int(np.sum(group))}, not to the {len(y)} rows")
-            model = lightgbm.LGBMRanker(objective="lambdarank", **params)
+            model = lightgbm.LGBMRanker(
+                objective="lambdarank", lambdarank_truncation_level=self.truncation_level, **params
+            )
             model.fit(X, y, group=np.asarray(group), sample_weight=w)
         else:
             model = lightgbm.LGBMClassifier(objective="binary", **params)

@@ -15,3 +15,14 @@ def test_lambdarank_monotone_columns_only_raise_the_score():
     rows[:, 5] = np.tile(np.linspace(-2, 2, 5), 20)
     scores = model.decision_function(rows).reshape(20, 5)
     assert (np.diff(scores, axis=1) >= -1e-9).all()
+
+
+def test_the_truncation_level_reaches_lightgbm_and_changes_what_it_learns():
+    X, y = TRAIN
+    group = [len(y) // 4] * 3 + [len(y) - 3 * (len(y) // 4)]
+    fits = {
+        level: LambdaRanker(n_estimators=20, min_child_samples=5, truncation_level=level).fit(X, y, group=group)
+        for level in (2, 30)
+    }
+    assert {level: int(r.booster_.params["lambdarank_truncation_level"]) for level, r in fits.items()} == {2: 2, 30: 30}
+    assert not np.array_equal(fits[2].decision_function(TEST[0]), fits[30].decision_function(TEST[0]))
