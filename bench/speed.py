@@ -5,7 +5,9 @@
 Prints:
 - the wall time of `sistermatch recommend` in a fresh process (after a first run has
   built the caches);
-- the median and p95 of `Matcher.recommend` (k=10) over 200 towns of 15,000+ people;
+- the median and p95 of `Matcher.recommend` (k=10) over 200 towns of 15,000+ people,
+  and its CPU time a query, with numpy's BLAS threads as they come and with one (as the
+  service and the batch workers run);
 - the wall time of the whole `sistermatch batch` command (start-up included) for N such
   towns with k candidates each, and, measured in the same run, the time of one bare numpy
   great-circle scan of all cities plus a top-k selection per town: the yardstick, and the
@@ -21,6 +23,7 @@ import time
 import warnings
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 
 def main():
@@ -50,12 +53,26 @@ def main():
     big = np.flatnonzero(cities.population >= 15000)
     rows = rng.choice(big, 200, replace=False)
     m.warm_up()  # as the service and the batch do before their first query
-    lat = []
-    for r in rows:
-        t = time.perf_counter()
-        m.recommend(int(cities.geonameid[r]), k=10)
-        lat.append(1000 * (time.perf_counter() - t))
-    print(f"Matcher.recommend k=10 over 200 towns: median {np.median(lat):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms")
+
+    def timed(threads):
+        lat, cpu = [], time.process_time()
+        with threadpool_limits(limits=threads):
+            for r in rows:
+                t = time.perf_counter()
+                m.recommend(int(cities.geonameid[r]), k=10)
+                lat.append(1000 * (time.perf_counter() - t))
+        return lat, 1000 * (time.process_time() - cpu) / len(rows)
+
+    lat, cpu = timed(None)
+    print(
+        f"Matcher.recommend k=10 over 200 towns: median {np.median(lat):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms;"
+        f" CPU {cpu:.1f} ms a query"
+    )
+    lat, cpu = timed(1)  # as the service and the batch workers run
+    print(
+        f"  with one BLAS thread: median {np.median(lat):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms;"
+        f" CPU {cpu:.1f} ms a query"
+    )
 
     towns = rng.choice(big, args.batch, replace=False)
     with tempfile.TemporaryDirectory() as tmp:

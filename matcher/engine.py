@@ -686,7 +686,7 @@ class Matcher:
         """
         self._check_fitted()
         self.model_.warm_up()
-        load_all()  # every compiled kernel (the linear stage's sum, the forest's scorer)
+        load_all()  # every compiled kernel: the trees, the linear stage's sum, the distances
         pop = self.cities_.population
         flt = CandidateFilter()
         for warm in (True, False):
