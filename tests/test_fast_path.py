@@ -12,6 +12,7 @@ from conftest import make_cities
 from sistermatch import Matcher
 from sistermatch.features import FeatureContext, QueryBatch, default_feature_set
 from sistermatch.features import base as base_module
+from sistermatch.features.base import LinearScore
 from sistermatch.features.profile import MODES
 from sistermatch.kernels import LazyKernel
 from sistermatch.models import (
@@ -104,3 +105,23 @@ def test_recommend_fast_equals_reference(graph, model):
                     [v for _, v in a.contributions], [v for _, v in b.contributions], rtol=1e-6, atol=1e-6
                 )
                 assert a.reasons_text == b.reasons_text
+
+
+def test_a_score_with_more_dense_terms_than_the_compiled_pass_takes_sums_them_all(cities, graph, summing):
+    # One term of each kind per slot and one more: the numpy way takes over, same sum.
+    ctx = FeatureContext(cities, graph)
+    n = len(cities)
+    rng = np.random.default_rng(0)
+    score = LinearScore(ctx, rng.normal(size=n))
+    score.country += rng.normal(size=len(score.country))
+    score.constant = 0.5
+    want = score.city + score.country[cities.country] + 0.5
+    for t in range(base_module.MAX_TERMS + 1):
+        values, table, keys = rng.normal(size=n), rng.normal(size=5), rng.integers(0, 5, n)
+        score.add_gap(values, 0.3, t + 1.0)
+        score.add_column(values, -t)  # the first has weight 0: left out
+        score.add_lookup(table, keys, 2.0)
+        want += (t + 1.0) * np.abs(values - 0.3) - t * values + 2.0 * table[keys]
+    np.testing.assert_allclose(score.total(), want, rtol=1e-12, atol=1e-12)
+    rows = np.array([3, 0, n - 1])
+    np.testing.assert_allclose(score.total(rows, 1.5), want[rows] + 1.5, rtol=1e-12, atol=1e-12)
