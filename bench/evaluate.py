@@ -30,6 +30,7 @@ MODELS = {
     ),
     "shortlist, no priors": dict(model=ShortlistRanker(priors={}), aspects=ALL_ASPECTS),
     "shortlist (default)": dict(model="shortlist", aspects=ALL_ASPECTS),
+    "shortlist + walks (opt-in)": dict(model="shortlist", aspects=ALL_ASPECTS + ("walk",)),
 }
 
 

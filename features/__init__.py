@@ -10,6 +10,7 @@ from .profile import ProfileFeatures
 from .propensity import PropensityFeatures
 from .size import SizeFeatures
 from .two_sided import TwoSidedFeatures
+from .walk import WalkFeatures
 
 __all__ = [
     "FeatureBlock",
@@ -25,6 +26,7 @@ __all__ = [
     "ProfileFeatures",
     "SizeFeatures",
     "TwoSidedFeatures",
+    "WalkFeatures",
     "PropensityFeatures",
     "default_feature_set",
     "BASE_ASPECTS",
@@ -34,8 +36,8 @@ __all__ = [
 
 BASE_ASPECTS = ("size", "geography", "name", "country", "graph", "two_sided", "propensity")
 ALL_ASPECTS = BASE_ASPECTS + ("profile",)
-KNOWN_ASPECTS = ALL_ASPECTS + ("embedding",)
-"""Every aspect a feature set can have: the default ones and ``embedding`` (opt-in)."""
+KNOWN_ASPECTS = ALL_ASPECTS + ("embedding", "walk")
+"""Every aspect a feature set can have: the default ones, ``embedding`` and ``walk`` (opt-in)."""
 
 
 def default_feature_set(aspects=ALL_ASPECTS, industry_mode="alike", history_mode="alike"):
@@ -53,5 +55,6 @@ def default_feature_set(aspects=ALL_ASPECTS, industry_mode="alike", history_mode
         "propensity": PropensityFeatures,
         "profile": lambda: ProfileFeatures(industry_mode=industry_mode, history_mode=history_mode),
         "embedding": EmbeddingFeatures,
+        "walk": WalkFeatures,
     }
     return FeatureSet([make[a]() for a in KNOWN_ASPECTS if a in aspects])
