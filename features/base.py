@@ -156,7 +156,10 @@ def lookup(table, qkey, ckey, transform=None):
             # A few candidates against a wide row (cities): read them, transform those.
             values = line_values(table, int(qkey), ckey)
             return values if transform is None else transform(values)
-        row = table[qkey].toarray().ravel() if sp.issparse(table) else np.asarray(table[qkey])
+        if sp.issparse(table):
+            row = dense_line(table, int(qkey)) if table.format == "csr" else table[qkey].toarray().ravel()
+        else:
+            row = np.asarray(table[qkey])
         return (row if transform is None else transform(row))[ckey]
     values = gather(table, qkey, ckey) if sp.issparse(table) else table[qkey, ckey]
     return values if transform is None else transform(values)

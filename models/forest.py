@@ -186,9 +186,16 @@ def _compile():
             reach[:] = full
             for f in range(n_features):
                 x = np.float64(X[i, f])
-                for p in range(starts[f], starts[f + 1]):
-                    if x <= thresholds[p]:
-                        break
+                # The failed tests are the splits below the first threshold >= x: found by
+                # bisection, then applied without a test each.
+                lo, hi = starts[f], starts[f + 1]
+                while lo < hi:
+                    mid = (lo + hi) >> 1
+                    if x <= thresholds[mid]:
+                        hi = mid
+                    else:
+                        lo = mid + 1
+                for p in range(starts[f], lo):
                     reach[trees[p]] &= masks[p]
             total = 0.0
             for t in range(n_trees):
