@@ -83,7 +83,8 @@ class WalkFeatures(FeatureBlock):
         return values[:k], values[k:]
 
     def _one(self, batch):
-        return batch.cached("walk", lambda: self._walks(batch, np.zeros(1, dtype=np.int64)))
+        key = ("walk", self.restart, self.steps)  # blocks of other settings keep their own
+        return batch.cached(key, lambda: self._walks(batch, np.zeros(1, dtype=np.int64)))
 
     def compute(self, batch, qpos, cand):
         st = self.state(batch.ctx)
