@@ -107,8 +107,9 @@ def test_recommend_fast_equals_reference(graph, model):
                 assert a.reasons_text == b.reasons_text
 
 
-def test_a_score_with_more_dense_terms_than_the_compiled_pass_takes_sums_them_all(cities, graph, summing):
-    # One term of each kind per slot and one more: the numpy way takes over, same sum.
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_score_sums_every_dense_term_even_beyond_the_compiled_pass_slots(cities, graph, summing, extra):
+    # One term of each kind per slot (and one more: the numpy way takes over), same sum.
     ctx = FeatureContext(cities, graph)
     n = len(cities)
     rng = np.random.default_rng(0)
@@ -116,12 +117,15 @@ def test_a_score_with_more_dense_terms_than_the_compiled_pass_takes_sums_them_al
     score.country += rng.normal(size=len(score.country))
     score.constant = 0.5
     want = score.city + score.country[cities.country] + 0.5
-    for t in range(base_module.MAX_TERMS + 1):
-        values, table, keys = rng.normal(size=n), rng.normal(size=5), rng.integers(0, 5, n)
+    for t in range(base_module.MAX_TERMS + extra):
+        values, table, keys = rng.normal(size=n), rng.normal(size=5), rng.integers(0, 5, n).astype(np.int8)
         score.add_gap(values, 0.3, t + 1.0)
         score.add_column(values, -t)  # the first has weight 0: left out
         score.add_lookup(table, keys, 2.0)
-        want += (t + 1.0) * np.abs(values - 0.3) - t * values + 2.0 * table[keys]
+        vectors, vector = rng.normal(size=(n, 3)), rng.normal(size=3)
+        score.add_dot(vectors, vector, 0.5)
+        want += (t + 1.0) * np.abs(values - 0.3) - t * values + 2.0 * table[keys] + 0.5 * (vectors @ vector)
+    assert base_module._fits_kernel(score) == (extra == 0)
     np.testing.assert_allclose(score.total(), want, rtol=1e-12, atol=1e-12)
     rows = np.array([3, 0, n - 1])
     np.testing.assert_allclose(score.total(rows, 1.5), want[rows] + 1.5, rtol=1e-12, atol=1e-12)
