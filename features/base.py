@@ -316,9 +316,8 @@ class LinearScore:
     (a few hundred values, spread to the cities once at the end), and query-only terms
     into ``constant``; sparse columns add only at their non-zero rows. Dense terms (a
     column over every city, a gap ``|values - centre|``, a value looked up by a key of
-    the city's, a dot product of the city's vector with the query's) are named with
-    :meth:`add_column`, :meth:`add_gap`, :meth:`add_lookup` and :meth:`add_dot` and
-    summed in :meth:`total`: in one compiled pass over the cities once that pays
+    the city's) are named with :meth:`add_column`, :meth:`add_gap` and :meth:`add_lookup`
+    and summed in :meth:`total`: in one compiled pass over the cities once that pays
     (:data:`TOTAL_KERNEL`), else one numpy pass per term. So one query's linear score
     costs about one pass over the cities instead of several per column.
     """
@@ -330,7 +329,7 @@ class LinearScore:
         self.country = np.zeros(len(c.countries))
         self.region = np.zeros(c.n_regions)
         self.constant = 0.0
-        self._gaps, self._columns, self._lookups, self._dots = [], [], [], []
+        self._gaps, self._columns, self._lookups = [], [], []
 
     def add_column(self, values, weight):
         """Add ``weight * values`` (one float per city)."""
@@ -343,18 +342,10 @@ class LinearScore:
             self._gaps.append((_float_column(values), float(centre), float(weight)))
 
     def add_lookup(self, table, keys, weight):
-        """Add ``weight * table[keys]`` (``keys`` one integer per city into a short ``table``;
-        the compiled pass takes them as ``int8``, a block's state keeps them so)."""
+        """Add ``weight * table[keys]`` (``keys`` one integer per city into a short ``table``)."""
         if weight:
-            keys = np.ascontiguousarray(keys)
+            keys = np.ascontiguousarray(keys, dtype=np.int64)
             self._lookups.append((np.ascontiguousarray(table, dtype=np.float64), keys, float(weight)))
-
-    def add_dot(self, vectors, vector, weight):
-        """Add ``weight * (vectors @ vector)`` (``vectors`` one row of 3 floats per city)."""
-        if weight:
-            self._dots.append(
-                (np.ascontiguousarray(vectors, dtype=np.float64), np.asarray(vector, float), float(weight))
-            )
 
     def total(self, rows=None, offset=0.0):
         """The score of every city (or of the cities ``rows``, in that order), plus ``offset``."""
@@ -375,8 +366,6 @@ class LinearScore:
             out += weight * values
         for table, keys, weight in self._lookups:
             out += np.take(weight * table, keys)
-        for vectors, vector, weight in self._dots:
-            out += weight * (vectors @ vector)
         if rows is not None:
             out = out[rows]
         if self.constant + offset:
@@ -384,22 +373,21 @@ class LinearScore:
         return out
 
     def _compiled(self, rows, offset):
+        c = self.ctx.cities
         n = len(self.city)
         pad = _padding(n)
         gaps = self._gaps + [(pad.floats, 0.0, 0.0)] * (MAX_TERMS - len(self._gaps))
         columns = self._columns + [(pad.floats, 0.0)] * (MAX_TERMS - len(self._columns))
         lookups = self._lookups + [(pad.table, pad.keys, 0.0)] * (MAX_TERMS - len(self._lookups))
-        dots = self._dots + [(pad.vectors, np.zeros(3), 0.0)] * (MAX_TERMS - len(self._dots))
         rows = pad.all_rows if rows is None else np.ascontiguousarray(rows, dtype=np.int64)
         out = np.empty(len(rows))
-        city_country, city_region = _small_codes(self.ctx)
         TOTAL_KERNEL.get()(
             rows,
             self.city,
             self.country,
-            city_country,
+            c.country,
             self.region,
-            city_region,
+            c.region,
             self.constant + offset,
             tuple(g[0] for g in gaps),
             np.array([g[1] for g in gaps]),
@@ -409,9 +397,6 @@ class LinearScore:
             tuple(t[0] for t in lookups),
             tuple(t[1] for t in lookups),
             np.array([t[2] for t in lookups]),
-            tuple(d[0] for d in dots),
-            np.array([d[1] for d in dots]),
-            np.array([d[2] for d in dots]),
             out,
         )
         return out
@@ -428,31 +413,18 @@ def _float_column(values):
 def _fits_kernel(score):
     c = score.ctx.cities
     return (
-        max(len(score._gaps), len(score._columns), len(score._lookups), len(score._dots)) <= MAX_TERMS
-        and all(v.shape[1:] == (3,) for v, _, _ in score._dots)
-        and max(len(c.countries), c.n_regions) <= np.iinfo(np.int16).max
-        and all(keys.dtype == np.int8 for _, keys, _ in score._lookups)
+        max(len(score._gaps), len(score._columns), len(score._lookups)) <= MAX_TERMS
+        and c.country.dtype == c.region.dtype == np.int32
         and score.city.dtype == np.float64
         and score.city.flags.c_contiguous
     )
 
 
-def _small_codes(ctx):
-    """Each city's country and region code as ``int16``: what the compiled pass reads for
-    every candidate, in half the bytes."""
-    c = ctx.cities
-    return ctx.derived(
-        "int16_codes", lambda _: (c.country.astype(np.int16), c.region.astype(np.int16)), uses_graph=False
-    )
-
-
 class _Padding:
-    # Zero-weight slots are never read: one element stands in for n.
     def __init__(self, n):
-        self.floats = np.zeros(1)
-        self.keys = np.zeros(1, dtype=np.int8)
+        self.floats = np.zeros(n)
+        self.keys = np.zeros(n, dtype=np.int64)
         self.table = np.zeros(1)
-        self.vectors = np.zeros((1, 3))
         self.all_rows = np.arange(n, dtype=np.int64)
 
 
@@ -467,8 +439,7 @@ def _compile_total():
 
     @numba.njit(cache=True, nogil=True)
     def total(rows, city, country, city_country, region, city_region, constant, gap_values, gap_centres,
-              gap_weights, col_values, col_weights, lookup_tables, lookup_keys, lookup_weights, dot_vectors,
-              dot_with, dot_weights, out):  # fmt: skip
+              gap_weights, col_values, col_weights, lookup_tables, lookup_keys, lookup_weights, out):  # fmt: skip
         for j in range(rows.shape[0]):
             i = rows[j]
             s = country[city_country[i]] + city[i] + region[city_region[i]]
@@ -481,12 +452,6 @@ def _compile_total():
             for t in range(len(lookup_tables)):
                 if lookup_weights[t] != 0.0:
                     s += lookup_weights[t] * lookup_tables[t][lookup_keys[t][i]]
-            for t in range(len(dot_vectors)):
-                if dot_weights[t] != 0.0:
-                    v = dot_vectors[t]
-                    s += dot_weights[t] * (
-                        v[i, 0] * dot_with[t, 0] + v[i, 1] * dot_with[t, 1] + v[i, 2] * dot_with[t, 2]
-                    )
             out[j] = s + constant
 
     return total

@@ -136,7 +136,7 @@ class GraphFeatures(FeatureBlock):
             regions, counts = line(self._part(batch, "in_region"), 0)
             score.region[regions] += w[4] * np.log1p(counts)
         if w[6]:
-            score.add_dot(c.xyz, self._part(batch, "centroid")[0], w[6])
+            score.add_column(c.xyz @ self._part(batch, "centroid")[0], w[6])
         st = self.state(ctx)
         score.add_gap(c.log_population, st.partner_size_[q], w[10])
         score.add_gap(ctx.log_degree, st.partner_degree_[q], w[11])

@@ -89,8 +89,7 @@ class Propensity:
 
     def __init__(self, cities, graph):
         twinned = (graph.degree > 0).astype(np.float64)
-        # int8: the linear stage's compiled pass reads one per city (features/base.py).
-        self.size_class_ = np.searchsorted(SIZE_CLASS_EDGES, cities.log_population).astype(np.int8)
+        self.size_class_ = np.searchsorted(SIZE_CLASS_EDGES, cities.log_population).astype(np.int64)
         n_classes = len(SIZE_CLASS_EDGES) + 1
         overall = twinned.mean() if len(twinned) else 0.0
         cell = cities.country.astype(np.int64) * n_classes + self.size_class_

@@ -118,13 +118,11 @@ def test_a_score_sums_every_dense_term_even_beyond_the_compiled_pass_slots(citie
     score.constant = 0.5
     want = score.city + score.country[cities.country] + 0.5
     for t in range(base_module.MAX_TERMS + extra):
-        values, table, keys = rng.normal(size=n), rng.normal(size=5), rng.integers(0, 5, n).astype(np.int8)
+        values, table, keys = rng.normal(size=n), rng.normal(size=5), rng.integers(0, 5, n)
         score.add_gap(values, 0.3, t + 1.0)
         score.add_column(values, -t)  # the first has weight 0: left out
         score.add_lookup(table, keys, 2.0)
-        vectors, vector = rng.normal(size=(n, 3)), rng.normal(size=3)
-        score.add_dot(vectors, vector, 0.5)
-        want += (t + 1.0) * np.abs(values - 0.3) - t * values + 2.0 * table[keys] + 0.5 * (vectors @ vector)
+        want += (t + 1.0) * np.abs(values - 0.3) - t * values + 2.0 * table[keys]
     assert base_module._fits_kernel(score) == (extra == 0)
     np.testing.assert_allclose(score.total(), want, rtol=1e-12, atol=1e-12)
     rows = np.array([3, 0, n - 1])
