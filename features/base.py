@@ -32,6 +32,7 @@ __all__ = [
     "scale_columns",
     "line",
     "line_values",
+    "values_at",
     "typical_partner",
     "lookup",
     "NEIGHBOURS_K",
@@ -103,17 +104,19 @@ def dense_line(matrix, major):
 def line_values(matrix, major, minor):
     """Values ``matrix[major, minor[i]]`` of a CSR matrix (``matrix[minor[i], major]`` of a CSC
     one): one row (column) read at the given positions, without densifying it."""
-    m = matrix
-    if not m.has_sorted_indices:
-        m.sort_indices()
-    start, end = m.indptr[major], m.indptr[major + 1]
-    idx = m.indices[start:end]
-    minor = np.asarray(minor, dtype=np.int64)
-    out = np.zeros(minor.shape, dtype=np.float64)
-    if end > start:
-        pos = np.minimum(np.searchsorted(idx, minor), len(idx) - 1)
-        hit = idx[pos] == minor
-        out[hit] = m.data[start:end][pos[hit]]
+    if not matrix.has_sorted_indices:
+        matrix.sort_indices()
+    return values_at(*line(matrix, major), minor)
+
+
+def values_at(indices, values, at):
+    """``values`` given at the sorted ``indices`` (0 everywhere else), read at ``at``."""
+    at = np.asarray(at, dtype=np.int64)
+    out = np.zeros(at.shape, dtype=np.float64)
+    if len(indices):
+        pos = np.minimum(np.searchsorted(indices, at), len(indices) - 1)
+        hit = indices[pos] == at
+        out[hit] = values[pos[hit]]
     return out
 
 

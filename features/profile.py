@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from sistermatch.text import format_population
 
-from .base import FeatureBlock, FeatureState, dense_line, line, lookup
+from .base import FeatureBlock, FeatureState, dense_line, line, lookup, values_at
 
 __all__ = ["ProfileFeatures", "MODES"]
 
@@ -153,7 +153,7 @@ class ProfileFeatures(FeatureBlock):
             ind = st.industry_self_[cand] - ind
             ind = np.where(st.industry_self_[q] > 0, ind, 0.0)
         if np.isscalar(q):  # one query: its weighted tags against the towns that have any
-            hist = _values_at(st.history_rows_, st.history_of_rows_ @ dense_line(st.history_weighted_, q), cand)
+            hist = values_at(st.history_rows_, st.history_of_rows_ @ dense_line(st.history_weighted_, q), cand)
         else:
             hist = np.asarray(st.history_weighted_[q].multiply(p.history_city[cand]).sum(axis=1)).ravel()
         if self.history_mode == "complement":
@@ -272,11 +272,3 @@ def _tags(vec, tags):
 
 def _pretty(tags):
     return ", ".join(t.replace("_", " ") for t in tags)
-
-
-def _values_at(rows, values, cand):
-    """``values`` given at the sorted ``rows`` (0 at every other city), read at ``cand``."""
-    if not len(rows):
-        return np.zeros(np.shape(cand))
-    pos = np.minimum(np.searchsorted(rows, cand), len(rows) - 1)
-    return np.where(rows[pos] == cand, values[pos], 0.0)
