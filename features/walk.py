@@ -98,10 +98,10 @@ class WalkFeatures(FeatureBlock):
             own[has], near[has] = o[0, at[has]], nr[0, at[has]]
             return self.stack(own, near)
         for lo in range(0, len(batch), QUERY_BLOCK):
-            block = np.arange(lo, min(lo + QUERY_BLOCK, len(batch)))
-            sel = np.flatnonzero(has & (qpos >= lo) & (qpos < block[-1] + 1))
+            hi = min(lo + QUERY_BLOCK, len(batch))
+            sel = np.flatnonzero(has & (qpos >= lo) & (qpos < hi))
             if len(sel):
-                o, nr = self._walks(batch, block)
+                o, nr = self._walks(batch, np.arange(lo, hi))
                 own[sel], near[sel] = o[qpos[sel] - lo, at[sel]], nr[qpos[sel] - lo, at[sel]]
         return self.stack(own, near)
 

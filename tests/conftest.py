@@ -388,6 +388,25 @@ def one_query(ctx, block, row, cand=None):
     return {c: X[:, j] for j, c in enumerate(block.columns)}
 
 
+def check_by_parts_and_in_batches(ctx, block, w):
+    """Check that ``block``'s linear stage gives ``w``-weighted columns for each query, and
+    that one batch of every query gives each query's own columns; return the columns,
+    ``(n_columns, n_queries, n_cities)``."""
+    n = len(ctx.cities)
+    fs = FeatureSet([block])
+    one_by_one = []
+    for q in range(n):
+        cols = block.compute(QueryBatch(ctx, [q]), np.zeros(n, dtype=np.int64), np.arange(n))
+        want = sum(wj * np.asarray(col, dtype=np.float64) for wj, col in zip(w, cols))
+        np.testing.assert_allclose(fs.linear_score(QueryBatch(ctx, [q]), w), want, atol=1e-12)
+        one_by_one.append(cols)
+    one_by_one = np.asarray(one_by_one).transpose(1, 0, 2)
+    both = block.compute(QueryBatch(ctx, np.arange(n)), np.repeat(np.arange(n), n), np.tile(np.arange(n), n))
+    for j, col in enumerate(both):
+        np.testing.assert_allclose(col.reshape(n, n), one_by_one[j], atol=1e-12)
+    return one_by_one
+
+
 def val(ctx, block, q_id, c_id, column):
     """One feature of one (query, candidate) pair, both given by geonameid."""
     row = ctx.cities.index.row
