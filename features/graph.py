@@ -11,6 +11,7 @@ from .base import (
     lookup,
     product,
     scale_columns,
+    times_dense,
     typical_partner,
 )
 
@@ -192,7 +193,7 @@ _PARTS = {
     "in_country": lambda b, st: product(b.partners, b.ctx.country_onehot, dense=True),
     "in_region": lambda b, st: product(b.partners, b.ctx.region_onehot),
     "two_country": lambda b, st: product(b.two_hop, b.ctx.country_onehot, dense=True),
-    "centroid": lambda b, st: _normalise(np.asarray(b.partners @ b.ctx.cities.xyz)),
+    "centroid": lambda b, st: _normalise(times_dense(b.partners, b.ctx.cities.xyz)),
     "nb_country": lambda b, st: product(b.neighbour_partners, b.ctx.country_onehot, dense=True),
 }
 """Per-query sums over the queries' partners and their twinned neighbours' partners."""

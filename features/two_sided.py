@@ -9,7 +9,7 @@ context was built on (a training fold's graph in training), never from the pair 
 
 import numpy as np
 
-from .base import FeatureBlock, FeatureState, gather, line, line_values, typical_partner
+from .base import FeatureBlock, FeatureState, gather, line, line_values, times_dense, typical_partner
 
 __all__ = ["TwoSidedFeatures"]
 
@@ -41,7 +41,7 @@ class TwoSidedFeatures(FeatureBlock):
         c = ctx.cities
         partner_country = (a @ ctx.country_onehot).tocsr()
         partner_region = (a @ ctx.region_onehot).tocsr()
-        centroid = np.asarray(a @ c.xyz)
+        centroid = times_dense(a, c.xyz)
         norm = np.linalg.norm(centroid, axis=1, keepdims=True)
         centroid = np.divide(centroid, norm, out=np.zeros_like(centroid), where=norm > 0)
         typical_size = typical_partner(ctx, c.log_population)

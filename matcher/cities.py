@@ -191,7 +191,7 @@ class CityTable:
     region : int array, one id per (country, admin1)
     is_capital, is_region_centre : bool arrays
     folded_name : names folded for matching (accents, case and punctuation removed)
-    xyz : (n, 3) unit vectors, for vectorised great-circle distances
+    xyz : (n, 3) unit vectors, for vectorised great-circle distances (Fortran order)
     """
 
     def __init__(self, columns, countries):
@@ -210,7 +210,9 @@ class CityTable:
 
     def _derive(self, folded_name=None):
         lat, lon = np.radians(self.latitude), np.radians(self.longitude)
-        self.xyz = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+        # Stored column by column: distance kernels read x, y and z as three contiguous arrays.
+        xyz = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+        self.xyz = np.asfortranarray(xyz)
         self.log_population = np.log10(np.maximum(self.population, 1.0))
         keys = [f"{c}|{a}" for c, a in zip(self.country, self.admin1)]
         _, self.region = np.unique(np.asarray(keys, dtype=object), return_inverse=True)

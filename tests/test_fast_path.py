@@ -107,23 +107,43 @@ def test_recommend_fast_equals_reference(graph, model):
                 assert a.reasons_text == b.reasons_text
 
 
-@pytest.mark.parametrize("extra", [0, 1])
-def test_a_score_sums_every_dense_term_even_beyond_the_compiled_pass_slots(cities, graph, summing, extra):
-    # One term of each kind per slot (and one more: the numpy way takes over), same sum.
+def test_a_score_sums_every_dense_term(cities, graph, summing):
+    # Several terms of each kind (one with weight 0: left out), the same sum either way.
     ctx = FeatureContext(cities, graph)
     n = len(cities)
     rng = np.random.default_rng(0)
     score = LinearScore(ctx, rng.normal(size=n))
     score.country += rng.normal(size=len(score.country))
+    score.region += rng.normal(size=len(score.region))
     score.constant = 0.5
-    want = score.city + score.country[cities.country] + 0.5
-    for t in range(base_module.MAX_TERMS + extra):
+    want = score.city + score.country[cities.country] + score.region[cities.region] + 0.5
+    for t in range(6):
         values, table, keys = rng.normal(size=n), rng.normal(size=5), rng.integers(0, 5, n)
         score.add_gap(values, 0.3, t + 1.0)
-        score.add_column(values, -t)  # the first has weight 0: left out
+        score.add_column(values, -t)
         score.add_lookup(table, keys, 2.0)
         want += (t + 1.0) * np.abs(values - 0.3) - t * values + 2.0 * table[keys]
-    assert base_module._fits_kernel(score) == (extra == 0)
+    assert len(score._columns) == 5
     np.testing.assert_allclose(score.total(), want, rtol=1e-12, atol=1e-12)
     rows = np.array([3, 0, n - 1])
     np.testing.assert_allclose(score.total(rows, 1.5), want[rows] + 1.5, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(score.total(rows, -0.5), want[rows] - 0.5, rtol=1e-12, atol=1e-12)
+    assert base_module.TOTAL_KERNEL.loaded == (summing == "compiled")
+
+
+def test_compiled_and_numpy_sums_give_the_same_bits(cities, graph, monkeypatch):
+    ctx = FeatureContext(cities, graph)
+    n = len(cities)
+    rng = np.random.default_rng(2)
+    score = LinearScore(ctx, rng.normal(size=n))
+    score.country += rng.normal(size=len(score.country))
+    score.constant = 0.25
+    score.add_gap(rng.normal(size=n), -0.7, 1.3)
+    score.add_column(rng.normal(size=n), 0.9)
+    score.add_lookup(rng.normal(size=4), rng.integers(0, 4, n), -1.1)
+    got = {}
+    for kind, pays_after in (("numpy", np.iinfo(np.int64).max), ("compiled", 0)):
+        monkeypatch.setattr(base_module, "TOTAL_KERNEL", LazyKernel(base_module._compile_total, pays_after))
+        got[kind] = (score.total(), score.total(np.array([2, 1]), 3.0))
+    for a, b in zip(got["numpy"], got["compiled"]):
+        assert np.array_equal(a, b)

@@ -18,7 +18,7 @@ from sistermatch.features import (
     default_feature_set,
     gather,
 )
-from sistermatch.features.base import product, rows_of, scale_columns
+from sistermatch.features.base import product, rows_of, scale_columns, times_dense
 from sistermatch.partnerships import PartnershipGraph
 from sistermatch.profiles import ProfileStore
 
@@ -171,3 +171,16 @@ def test_one_row_product_equals_the_sparse_product(seed):
     np.testing.assert_allclose(product(many, right).toarray(), (many @ right).toarray())
     np.testing.assert_allclose(product(many, right, dense=True), (many @ right).toarray())
     np.testing.assert_allclose(scale_columns(many, np.arange(40.0)).toarray(), many.toarray() * np.arange(40.0))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sparse_times_dense_reads_either_memory_order_to_the_same_bits(seed):
+    rng = np.random.default_rng(seed)
+    dense = rng.normal(size=(50, 3))
+    for rows, density in ((1, 0.0), (1, 0.1), (7, 0.2)):
+        matrix = sp.random(rows, 50, density=density, random_state=seed, format="csr")
+        want = matrix @ dense
+        for layout in (np.ascontiguousarray(dense), np.asfortranarray(dense)):
+            got = times_dense(matrix, layout)
+            assert got.shape == (rows, 3)
+            np.testing.assert_array_equal(got, want)
