@@ -107,8 +107,9 @@ def test_recommend_fast_equals_reference(graph, model):
                 assert a.reasons_text == b.reasons_text
 
 
-def test_a_score_sums_every_dense_term(cities, graph, summing):
-    # Several terms of each kind (one with weight 0: left out), the same sum either way.
+@pytest.mark.parametrize("terms", [1, 2, 6])
+def test_a_score_sums_every_dense_term(cities, graph, summing, terms):
+    # Up to the fused pass's slots, and beyond (one with weight 0: left out), the same sum.
     ctx = FeatureContext(cities, graph)
     n = len(cities)
     rng = np.random.default_rng(0)
@@ -117,13 +118,13 @@ def test_a_score_sums_every_dense_term(cities, graph, summing):
     score.region += rng.normal(size=len(score.region))
     score.constant = 0.5
     want = score.city + score.country[cities.country] + score.region[cities.region] + 0.5
-    for t in range(6):
+    for t in range(terms):
         values, table, keys = rng.normal(size=n), rng.normal(size=5), rng.integers(0, 5, n)
         score.add_gap(values, 0.3, t + 1.0)
         score.add_column(values, -t)
         score.add_lookup(table, keys, 2.0)
         want += (t + 1.0) * np.abs(values - 0.3) - t * values + 2.0 * table[keys]
-    assert len(score._columns) == 5
+    assert len(score._gaps) == terms and len(score._columns) == terms - 1
     np.testing.assert_allclose(score.total(), want, rtol=1e-12, atol=1e-12)
     rows = np.array([3, 0, n - 1])
     np.testing.assert_allclose(score.total(rows, 1.5), want[rows] + 1.5, rtol=1e-12, atol=1e-12)
@@ -131,16 +132,20 @@ def test_a_score_sums_every_dense_term(cities, graph, summing):
     assert base_module.TOTAL_KERNEL.loaded == (summing == "compiled")
 
 
-def test_compiled_and_numpy_sums_give_the_same_bits(cities, graph, monkeypatch):
+@pytest.mark.parametrize("terms", [0, 1, 2, 3])
+def test_compiled_and_numpy_sums_give_the_same_bits(cities, graph, monkeypatch, terms):
+    # Fused (up to two gaps and columns, one lookup; empty slots padded) or one pass per term.
     ctx = FeatureContext(cities, graph)
     n = len(cities)
     rng = np.random.default_rng(2)
     score = LinearScore(ctx, rng.normal(size=n))
     score.country += rng.normal(size=len(score.country))
     score.constant = 0.25
-    score.add_gap(rng.normal(size=n), -0.7, 1.3)
-    score.add_column(rng.normal(size=n), 0.9)
-    score.add_lookup(rng.normal(size=4), rng.integers(0, 4, n), -1.1)
+    for _ in range(terms):
+        score.add_gap(rng.normal(size=n), -0.7, 1.3)
+        score.add_column(rng.normal(size=n), 0.9)
+    if terms:
+        score.add_lookup(rng.normal(size=4), rng.integers(0, 4, n), -1.1)
     got = {}
     for kind, pays_after in (("numpy", np.iinfo(np.int64).max), ("compiled", 0)):
         monkeypatch.setattr(base_module, "TOTAL_KERNEL", LazyKernel(base_module._compile_total, pays_after))
