@@ -331,9 +331,10 @@ class LinearScore:
     into ``constant``; sparse columns add only at their non-zero rows. Dense terms (a
     column over every city, a gap ``|values - centre|``, a value looked up by a key of
     the city's) are named with :meth:`add_column`, :meth:`add_gap` and :meth:`add_lookup`
-    and summed in :meth:`total`: one pass over the cities per term, compiled once that
-    pays (:data:`TOTAL_KERNEL`), else numpy's. So one query's linear score costs about one
-    pass over the cities per dense term instead of several per column.
+    and summed in :meth:`total`, compiled once that pays (:data:`TOTAL_KERNEL`: one pass
+    over the cities for the default model's terms, else one per term), else one numpy pass
+    per term. So one query's linear score costs about one pass over the cities instead of
+    several per column.
     """
 
     def __init__(self, ctx, city=None):
@@ -399,7 +400,7 @@ class LinearScore:
         at most :data:`FUSED_SLOTS` terms of each kind (the default model's) is summed in one
         pass with no branch, its empty slots reading zeros with weight 0; any other, in one
         pass per term. Both are loops the compiler vectorises; the earlier single pass, which
-        tested each term's weight per city, took about 1.5 times as long."""
+        tested each term's weight per city, took about 1.4 times as long."""
         c = self.ctx.cities
         k = TOTAL_KERNEL.get()
         n = len(self.city)
