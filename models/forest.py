@@ -7,10 +7,12 @@ mask clears those bits. The splits of the whole ensemble are sorted by feature a
 threshold; for each feature a row visits only the splits whose thresholds lie below
 its value (the failed tests) and ANDs their masks in. The lowest bit left is the
 row's leaf. These steps do not depend on one another as a tree walk's do, so they
-pipeline (Lucchese et al., "QuickScorer", SIGIR 2015).
+pipeline (Lucchese et al., "QuickScorer", SIGIR 2015). Rows are scored eight at a time,
+each split tested and applied for all eight in one vector operation, up to the
+largest of their values (the vectorised variant, Lucchese et al., SIGIR 2016).
 
 On the default re-ranker (300 trees of 15 leaves) this scores a 1,000-row shortlist in
-2.5 ms against 7.0 ms for LightGBM's own ``predict`` (``bench/profile_recommend.py``),
+about 1.9 ms against 7.0 ms for LightGBM's own ``predict`` (2.6 ms one row at a time),
 and to the same bits: the trees' outputs are added in the same order, in float64.
 
 Loading the compiled kernel (numba, from its on-disk cache) costs about 0.4 s, as much
@@ -171,42 +173,56 @@ def load_kernel():
 def _compile():
     import numba
 
+    width = ROWS_AT_ONCE
+
     @numba.njit(cache=True, nogil=True)
     def score(X, starts, thresholds, trees, masks, leaf_value, leaf_id, debruijn, out, leaves):
         n_rows, n_cols = X.shape
         n_trees = leaf_value.shape[0]
         n_features = min(n_cols, starts.shape[0] - 1)
         keep_leaves = leaves.shape[0] == n_rows
-        reach = np.empty(n_trees, dtype=np.uint64)
+        reach = np.empty((n_trees, width), dtype=np.uint64)
+        x = np.empty(width)
+        totals = np.empty(width)
         full = np.uint64(0xFFFFFFFFFFFFFFFF)
         one = np.uint64(1)
         mul = np.uint64(_DEBRUIJN_MUL)
         shift = np.uint64(58)
-        for i in range(n_rows):
-            reach[:] = full
+        for first in range(0, n_rows, width):
+            rows = min(width, n_rows - first)  # a short last block repeats its last row
+            reach[:, :] = full
             for f in range(n_features):
-                x = np.float64(X[i, f])
-                # The failed tests are the splits below the first threshold >= x: found by
-                # bisection, then applied without a test each.
-                lo, hi = starts[f], starts[f + 1]
-                while lo < hi:
-                    mid = (lo + hi) >> 1
-                    if x <= thresholds[mid]:
-                        hi = mid
-                    else:
-                        lo = mid + 1
-                for p in range(starts[f], lo):
-                    reach[trees[p]] &= masks[p]
-            total = 0.0
+                top = -np.inf
+                for d in range(width):
+                    x[d] = np.float64(X[first + min(d, rows - 1), f])
+                    top = max(top, x[d])
+                # The feature's splits in threshold order, until every row passes the rest;
+                # a row fails a split's test ``x <= threshold`` where its value lies above.
+                for p in range(starts[f], starts[f + 1]):
+                    threshold = thresholds[p]
+                    if threshold >= top:
+                        break
+                    t, mask = trees[p], masks[p]
+                    for d in range(width):
+                        reach[t, d] &= mask if x[d] > threshold else full
+            # Each row's leaf is the lowest bit left in each tree; trees added in order.
+            totals[:] = 0.0
             for t in range(n_trees):
-                w = reach[t]
-                k = debruijn[((w & (~w + one)) * mul) >> shift]
-                total += leaf_value[t, k]
-                if keep_leaves:
-                    leaves[i, t] = leaf_id[t, k]
-            out[i] = total
+                for d in range(width):
+                    w = reach[t, d]
+                    k = debruijn[((w & (~w + one)) * mul) >> shift]
+                    totals[d] += leaf_value[t, k]
+                    if keep_leaves and d < rows:
+                        leaves[first + d, t] = leaf_id[t, k]
+            for d in range(rows):
+                out[first + d] = totals[d]
 
     return score
+
+
+ROWS_AT_ONCE = 8
+"""Rows the kernel scores together: each split is tested for all of them in one vector
+operation (eight 64-bit words, one AVX-512 register)."""
 
 
 KERNEL = LazyKernel(_compile, COMPILE_AFTER_ROWS)

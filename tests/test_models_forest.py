@@ -32,6 +32,21 @@ def test_scores_and_leaves_are_the_booster_s_own(num_leaves):
     assert (forest.raw_scores(rows64) == booster.predict(rows64, raw_score=True)).all()
 
 
+@pytest.mark.parametrize("n_rows", [1, 7, 8, 9, 17])
+def test_any_number_of_rows_scores_as_each_alone(n_rows):
+    # Rows go through the kernel eight at a time; a short block, and rows far below and
+    # above every threshold or on one, score as the booster scores each of them.
+    X, booster = _booster(3, 15)
+    forest = CompiledForest(TreePaths.from_lightgbm(booster))
+    rows = X[:n_rows].copy()
+    rows[0] = -1e6
+    rows[-1, 3] = forest.thresholds_[len(forest.thresholds_) // 2]
+    assert (forest.raw_scores(rows) == booster.predict(rows, raw_score=True)).all()
+    assert (forest.leaves(rows) == booster.predict(rows, pred_leaf=True)).all()
+    alone = np.concatenate([forest.raw_scores(row[None, :]) for row in rows])
+    assert (forest.raw_scores(rows) == alone).all()
+
+
 def test_a_tree_without_splits_gives_its_one_leaf():
     X, booster = _booster(0, 7, rounds=3, min_gain_to_split=1e9)  # no split pays: one-leaf trees
     forest = CompiledForest(TreePaths.from_lightgbm(booster))
