@@ -100,6 +100,7 @@ def times_dense(matrix, dense):
     only the rows of ``dense`` that ``matrix`` names, one per stored entry (scipy would first
     copy the whole of a column-ordered ``dense``, such as the cities' vectors); the same
     values, summed in the same order."""
+    matrix = matrix.tocsr()
     entries = np.arange(len(matrix.indices))
     named = sp.csr_matrix((matrix.data, entries, matrix.indptr), shape=(matrix.shape[0], len(entries)))
     return np.asarray(named @ np.ascontiguousarray(dense[matrix.indices]))

@@ -184,3 +184,4 @@ def test_sparse_times_dense_reads_either_memory_order_to_the_same_bits(seed):
             got = times_dense(matrix, layout)
             assert got.shape == (rows, 3)
             np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(times_dense(matrix.tocsc(), dense), want)  # any sparse format
