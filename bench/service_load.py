@@ -12,7 +12,9 @@ towns (distinct, drawn with a fixed seed among towns of at least ``--min-populat
 people) are dealt out to the clients so that every request asks a town not asked
 before: no answer comes from the cache unless ``--rounds`` is above 1. Prints the
 latency percentiles of the answered requests, the throughput, how quickly refusals
-came, and the errors by status; then stops the server. Every loop is bounded in count
+came, the CPU one request costs in all processes on the machine (clients included) with
+the least average wait that cost allows the clients on this machine's cores (Little's
+law), and the errors by status; then stops the server. Every loop is bounded in count
 and in time, so it always ends by itself.
 """
 
@@ -222,9 +224,9 @@ def main(argv=None):
     )
     try:
         run_load(port, warm, 2 * args.workers, 1, args.k, 120, args.client_timeout)  # first-request costs
-        cpu0 = tree_cpu_s(server.pid)
+        cpu0, own0 = tree_cpu_s(server.pid), time.process_time()
         result = run_load(port, towns, args.clients, args.rounds, args.k, args.deadline, args.client_timeout)
-        cpu = tree_cpu_s(server.pid) - cpu0
+        cpu, own = tree_cpu_s(server.pid) - cpu0, time.process_time() - own0
         after = server_health(port)["service"]
     finally:
         stop_server(server)
@@ -255,6 +257,16 @@ def main(argv=None):
         f"{1000 * cpu[1] / max(n, 1):.1f} ms in ranking processes; answers by ranking process (incl. warm-up): "
         f"{split}"
     )
+    if ok:
+        # Little's law for clients that ask again as soon as they are answered: with every
+        # core busy, the mean wait is at least clients x CPU per request / cores.
+        per = (cpu.sum() + own) / n
+        cores = len(os.sched_getaffinity(0))
+        print(
+            f"CPU per request, all processes on this machine: {1000 * per:.1f} ms (clients {1000 * own / n:.1f} ms); "
+            f"so {args.clients} clients on {cores} cores wait at least {1000 * args.clients * per / cores:.0f} ms "
+            "on average (Little's law)"
+        )
     errors = {str(s): c for s, c in sorted(statuses.items(), key=str) if s != 200}
     print(f"errors by status: {errors or 'none'}")
     return 1 if any(s not in (200, 503) for s in statuses) else 0
