@@ -257,15 +257,19 @@ def main(argv=None):
         f"{1000 * cpu[1] / max(n, 1):.1f} ms in ranking processes; answers by ranking process (incl. warm-up): "
         f"{split}"
     )
-    if ok:
-        # Little's law for clients that ask again as soon as they are answered: with every
-        # core busy, the mean wait is at least clients x CPU per request / cores.
+    if n:
+        # With every core busy, the machine answers at most cores / CPU per request a
+        # second; clients that ask again as soon as they are answered (and are all
+        # answered) then wait at least clients / that rate on average (Little's law).
         per = (cpu.sum() + own) / n
         cores = len(os.sched_getaffinity(0))
+        bound = ""
+        if len(ok) == n:
+            least = 1000 * args.clients * per / cores
+            bound = f"; so {args.clients} clients wait at least {least:.0f} ms on average (Little's law)"
         print(
-            f"CPU per request, all processes on this machine: {1000 * per:.1f} ms (clients {1000 * own / n:.1f} ms); "
-            f"so {args.clients} clients on {cores} cores wait at least {1000 * args.clients * per / cores:.0f} ms "
-            "on average (Little's law)"
+            f"CPU per request, all processes on this machine: {1000 * per:.1f} ms (clients {1000 * own / n:.1f} ms): "
+            f"at most {cores / per:.0f} requests/s on {cores} cores{bound}"
         )
     errors = {str(s): c for s, c in sorted(statuses.items(), key=str) if s != 200}
     print(f"errors by status: {errors or 'none'}")
