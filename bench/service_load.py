@@ -265,8 +265,9 @@ def main(argv=None):
         cores = len(os.sched_getaffinity(0))
         bound = ""
         if len(ok) == n:
-            least = 1000 * args.clients * per / cores
-            bound = f"; so {args.clients} clients wait at least {least:.0f} ms on average (Little's law)"
+            active = min(args.clients, len(towns))  # client threads that had towns to ask
+            least = 1000 * active * per / cores
+            bound = f"; so {active} clients wait at least {least:.0f} ms on average (Little's law)"
         print(
             f"CPU per request, all processes on this machine: {1000 * per:.1f} ms (clients {1000 * own / n:.1f} ms): "
             f"at most {cores / per:.0f} requests/s on {cores} cores{bound}"
