@@ -35,6 +35,7 @@ __all__ = [
     "line_values",
     "values_at",
     "typical_partner",
+    "twinned_index",
     "lookup",
     "NEIGHBOURS_K",
     "NEIGHBOUR_SCALE_KM",
@@ -180,6 +181,20 @@ def lookup(table, qkey, ckey, transform=None):
     return values if transform is None else transform(values)
 
 
+def twinned_index(ctx):
+    """``(pos, adjacency)`` for the context's towns with partners: each city's position among
+    them (-1 for a town without), and their adjacency among themselves (float, CSR). Built
+    once per context, for the blocks that work on the twinned towns alone."""
+    return ctx.derived("twinned_index", _twinned_index)
+
+
+def _twinned_index(ctx):
+    tw = ctx.twinned
+    pos = np.full(len(ctx.cities), -1, dtype=np.int64)
+    pos[tw] = np.arange(len(tw))
+    return pos, ctx.graph.adjacency[tw][:, tw].astype(np.float64)
+
+
 def typical_partner(ctx, values):
     """Each town's typical partner by ``values`` (one per city): their mean over the town's
     partners in the context's graph, 0 for a town without partners."""
@@ -316,6 +331,18 @@ class QueryBatch:
             order = np.argsort(cols[0])
             return _one_row(cols[0][order], w[0][order], n)
         return sp.csr_matrix((w.ravel(), (np.repeat(np.arange(m), k), cols.ravel())), shape=(m, n))
+
+    @property
+    def twinned_neighbours(self):
+        """(m, t) sparse: :attr:`neighbours`, its columns numbered among the context's t
+        twinned towns (:func:`twinned_index`; a neighbour always has partners)."""
+
+        def build():
+            nb = self.neighbours.tocsr()
+            pos = twinned_index(self.ctx)[0]
+            return sp.csr_matrix((nb.data, pos[nb.indices], nb.indptr), shape=(len(self.rows), len(self.ctx.twinned)))
+
+        return self.cached("twinned_neighbours", build)
 
     @property
     def neighbour_partners(self):

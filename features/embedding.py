@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.extmath import randomized_svd
 
-from .base import FeatureBlock, FeatureState
+from .base import FeatureBlock, FeatureState, twinned_index
 
 __all__ = ["EmbeddingFeatures", "EMBEDDING_RANK"]
 
@@ -42,15 +42,12 @@ class EmbeddingFeatures(FeatureBlock):
 
     def fit(self, ctx):
         """The leading singular triplets of the twinned towns' regularised adjacency."""
-        n = len(ctx.cities)
         tw = ctx.twinned
-        pos = np.full(n, -1, dtype=np.int64)
-        pos[tw] = np.arange(len(tw))
+        pos, a = twinned_index(ctx)
         k = min(self.rank, len(tw) - 2)
         if k < 1:
             empty = np.zeros((len(tw), 0))
             return FeatureState(pos_=pos, vectors_=empty, right_=empty, values_=np.zeros(0))
-        a = ctx.graph.adjacency[tw][:, tw].astype(np.float64)
         degree = ctx.degree[tw].astype(np.float64)
         scale = sp.diags(1.0 / np.sqrt(degree + degree.mean()))
         m = (scale @ a @ scale).tocsr()
@@ -66,12 +63,10 @@ class EmbeddingFeatures(FeatureBlock):
             own = np.zeros((len(rows), len(st.values_)))
             known = st.pos_[rows] >= 0
             own[known] = st.vectors_[st.pos_[rows[known]]] * st.values_
-            nb = batch.neighbours.tocsr()
+            nb = batch.twinned_neighbours
             total = np.asarray(nb.sum(axis=1)).ravel()
             if nb.nnz:
-                cols = nb.indices
-                sub = sp.csr_matrix((nb.data, st.pos_[cols], nb.indptr), shape=(len(rows), len(st.vectors_)))
-                near = np.asarray(sub @ st.vectors_) * st.values_
+                near = np.asarray(nb @ st.vectors_) * st.values_
             else:
                 near = np.zeros_like(own)
             near = np.divide(near, total[:, None], out=np.zeros_like(near), where=total[:, None] > 0)

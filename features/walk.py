@@ -14,7 +14,7 @@ A town with no partner starts its walks from the twinned towns near it
 import numpy as np
 import scipy.sparse as sp
 
-from .base import FeatureBlock, FeatureState, line
+from .base import FeatureBlock, FeatureState, line, twinned_index
 
 __all__ = ["WalkFeatures"]
 
@@ -52,12 +52,8 @@ class WalkFeatures(FeatureBlock):
     def fit(self, ctx):
         """The twinned towns' transition matrix, transposed (a walk moves to a partner, each
         partner alike)."""
-        n = len(ctx.cities)
-        tw = ctx.twinned
-        pos = np.full(n, -1, dtype=np.int64)
-        pos[tw] = np.arange(len(tw))
-        a = ctx.graph.adjacency[tw][:, tw].astype(np.float64)
-        step_t = (a @ sp.diags(1.0 / np.maximum(ctx.degree[tw], 1))).tocsr()  # A D^-1 = (D^-1 A)^T
+        pos, a = twinned_index(ctx)
+        step_t = (a @ sp.diags(1.0 / np.maximum(ctx.degree[ctx.twinned], 1))).tocsr()  # A D^-1 = (D^-1 A)^T
         return FeatureState(pos_=pos, step_t_=step_t)
 
     def _walks(self, batch, queries):
@@ -69,11 +65,11 @@ class WalkFeatures(FeatureBlock):
         at = st.pos_[batch.rows[queries]]
         known = np.flatnonzero(at >= 0)
         start[at[known], known] = 1.0
-        nb = batch.neighbours
+        nb = batch.twinned_neighbours
         for j, q in enumerate(queries):
-            rows, weights = line(nb, int(q))
+            at_nb, weights = line(nb, int(q))
             if weights.sum() > 0:
-                np.add.at(start[:, k + j], st.pos_[rows], weights / weights.sum())
+                np.add.at(start[:, k + j], at_nb, weights / weights.sum())
         walk = self.restart * start
         x = start
         for _ in range(self.steps):
