@@ -70,7 +70,7 @@ def main():
                 timed(f"stage one: {b.name}", lambda b=b, w=w: b.add_linear(batch, w, score))
         s1 = timed("stage one: sum of the parts (dense terms)", lambda: score.total(cand, intercept))
         if getattr(model, "shortlist", None) is not None:
-            short = np.flatnonzero(timed("shortlist: pick the best", lambda: model._shortlist_mask(s1)))
+            short = timed("shortlist: pick the best", lambda: model._shortlist(s1))[0]  # as rank_first picks
             X = timed("shortlist: feature rows", lambda: rows_of(batch, cand, short))
             timed("stage two: the re-ranker's trees", lambda: model.pair_scores(X))
         scores, reranked = model.rank_first(s1, lambda pos: rows_of(batch, cand, pos))

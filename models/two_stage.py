@@ -57,10 +57,16 @@ class Reranker(PairRanker):
     #: "first" while only the first stage is fitted (when the second learns from its lists).
     stage_ = "both"
 
-    def _shortlist_mask(self, s1):
+    def _shortlist(self, s1):
+        """The shortlist's positions (sorted), its mask over ``s1``, and the best score left out."""
+        short, rest_best = best_of(s1, self.shortlist)
+        short.sort()
         mask = np.zeros(len(s1), dtype=bool)
-        mask[best_of(s1, self.shortlist)[0]] = True
-        return mask
+        mask[short] = True
+        return short, mask, rest_best
+
+    def _shortlist_mask(self, s1):
+        return self._shortlist(s1)[1]
 
     def first_scores(self, X):
         """The first stage's scores (what picks the shortlist)."""
@@ -91,10 +97,7 @@ class Reranker(PairRanker):
         s1 = np.asarray(first_scores, dtype=np.float64)
         if self.stage_ == "first":
             return s1, None
-        short, rest_best = best_of(s1, self.shortlist)
-        short.sort()
-        mask = np.zeros(len(s1), dtype=bool)
-        mask[short] = True
+        short, mask, rest_best = self._shortlist(s1)
         if not len(short):
             return s1.copy(), mask
         s2 = self.pair_scores(features_of(short))
