@@ -153,7 +153,7 @@ class ProfileFeatures(FeatureBlock):
             ind = st.industry_self_[cand] - ind
             ind = np.where(st.industry_self_[q] > 0, ind, 0.0)
         if np.isscalar(q):  # one query: its weighted tags against the towns that have any
-            hist = values_at(st.history_rows_, st.history_of_rows_ @ dense_line(st.history_weighted_, q), cand)
+            hist = values_at(st.history_rows_, self._history_of_rows(batch, st), cand)
         else:
             hist = np.asarray(st.history_weighted_[q].multiply(p.history_city[cand]).sum(axis=1)).ravel()
         if self.history_mode == "complement":
@@ -171,6 +171,14 @@ class ProfileFeatures(FeatureBlock):
             lookup(corridor, cq, cc, lambda v: np.log1p(v) / 10.0),
             city_link & (cq != cc),
         )
+
+    @staticmethod
+    def _history_of_rows(batch, st):
+        """The batch's one query's weighted history tags against each town that has any, in
+        ``history_rows_`` order: built once per batch (the linear stage, then the shortlist's
+        rows, read the same)."""
+        q = int(batch.rows[0])
+        return batch.cached("profile.history", lambda: st.history_of_rows_ @ dense_line(st.history_weighted_, q))
 
     def add_linear(self, batch, w, score):
         p = batch.ctx.profiles
@@ -193,8 +201,7 @@ class ProfileFeatures(FeatureBlock):
         if w[1] and st.industry_known_[q]:
             score.city[st.own_rows_] += w[1]
         if w[2]:
-            hq = dense_line(st.history_weighted_, q)
-            score.city[st.history_rows_] += w[2] * (st.history_of_rows_ @ hq)
+            score.city[st.history_rows_] += w[2] * self._history_of_rows(batch, st)
         corridor = p.diaspora_corridor
         score.country += (
             w[3] * st.group_shared_[cq, :, 0]
