@@ -107,16 +107,21 @@ def test_recommend_fast_equals_reference(graph, model):
                 assert a.reasons_text == b.reasons_text
 
 
+def _random_score(cities, graph, seed, constant):
+    """A linear score with random per-city, per-country and per-region parts, and its generator."""
+    rng = np.random.default_rng(seed)
+    score = LinearScore(FeatureContext(cities, graph), rng.normal(size=len(cities)))
+    score.country += rng.normal(size=len(score.country))
+    score.region += rng.normal(size=len(score.region))
+    score.constant = constant
+    return score, rng
+
+
 @pytest.mark.parametrize("terms", [1, 2, 6])
 def test_a_score_sums_every_dense_term(cities, graph, summing, terms):
     # Up to the fused pass's slots, and beyond (one with weight 0: left out), the same sum.
-    ctx = FeatureContext(cities, graph)
+    score, rng = _random_score(cities, graph, seed=0, constant=0.5)
     n = len(cities)
-    rng = np.random.default_rng(0)
-    score = LinearScore(ctx, rng.normal(size=n))
-    score.country += rng.normal(size=len(score.country))
-    score.region += rng.normal(size=len(score.region))
-    score.constant = 0.5
     want = score.city + score.country[cities.country] + score.region[cities.region] + 0.5
     for t in range(terms):
         values, table, keys = rng.normal(size=n), rng.normal(size=5), rng.integers(0, 5, n)
@@ -135,12 +140,8 @@ def test_a_score_sums_every_dense_term(cities, graph, summing, terms):
 @pytest.mark.parametrize("terms", [0, 1, 2, 3])
 def test_compiled_and_numpy_sums_give_the_same_bits(cities, graph, monkeypatch, terms):
     # Fused (up to two gaps and columns, one lookup; empty slots padded) or one pass per term.
-    ctx = FeatureContext(cities, graph)
+    score, rng = _random_score(cities, graph, seed=2, constant=0.25)
     n = len(cities)
-    rng = np.random.default_rng(2)
-    score = LinearScore(ctx, rng.normal(size=n))
-    score.country += rng.normal(size=len(score.country))
-    score.constant = 0.25
     for _ in range(terms):
         score.add_gap(rng.normal(size=n), -0.7, 1.3)
         score.add_column(rng.normal(size=n), 0.9)
